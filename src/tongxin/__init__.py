@@ -1,0 +1,1 @@
+"""Tongxin: community-level governance for Chinese towns, villages and urban communities."""

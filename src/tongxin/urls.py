@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from tongxin.api import api
+from tongxin.community import views as community_views
+
+urlpatterns = [
+    path("", community_views.home, name="home"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("tongxin.accounts.urls")),
+    path("", include("tongxin.community.urls")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]
