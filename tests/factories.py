@@ -24,9 +24,15 @@ class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()
         django_get_or_create = ("username",)
+        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
     password = factory.PostGenerationMethodCall("set_password", "correct horse battery")
+
+    @factory.post_generation
+    def _save_password(self, create: bool, extracted: object, **kwargs: object) -> None:
+        if create:
+            self.save(update_fields=["password"])
 
 
 class OrganisationFactory(factory.django.DjangoModelFactory):

@@ -152,6 +152,10 @@ AXES_VERBOSE = False
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 
 OTP_TOTP_ISSUER = "Tongxin"
+# django-otp's own device admin would otherwise show each TOTP key to superusers.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# Staff (anyone holding a role) confirm sign-in with a TOTP code. Only a private trial may turn this off.
+TONGXIN_STAFF_2FA = env_bool("TONGXIN_STAFF_2FA", True)
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]

@@ -16,22 +16,37 @@ def normalise_phone(value: str) -> str:
     return digits
 
 
+def find_account(identifier: str) -> Any:
+    """The account with this username (in any case), else the one whose person has this phone."""
+    User = get_user_model()
+    identifier = identifier.strip()
+    if not identifier:
+        return None
+    # An exact match first: usernames are unique as typed, not across letter case.
+    user = User.objects.filter(username=identifier).first()
+    if user is None:
+        user = User.objects.filter(username__iexact=identifier).first()
+    if user is None:
+        phone = normalise_phone(identifier)
+        if len(phone) >= 7:
+            user = User.objects.filter(person__phone=phone).first()
+    return user
+
+
 class UsernameOrPhoneBackend(ModelBackend):
     def authenticate(
-        self, request: HttpRequest | None, username: str | None = None, password: str | None = None, **kwargs: Any
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        **kwargs: Any,
     ) -> Any:
         if not username or password is None:
             return None
-        User = get_user_model()
-        identifier = username.strip()
-        user = User.objects.filter(username__iexact=identifier).first()
-        if user is None:
-            phone = normalise_phone(identifier)
-            if len(phone) >= 7:
-                user = User.objects.filter(person__phone=phone).first()
+        user = find_account(username)
         if user is None:
             # Spend the same time as a real check, so a timing probe cannot find accounts.
-            User().set_password(password)
+            get_user_model()().set_password(password)
             return None
         if user.check_password(password) and self.user_can_authenticate(user):
             return user

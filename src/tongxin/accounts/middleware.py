@@ -1,15 +1,25 @@
 """Staff must sign in with a second factor before they reach anything but the sign-in pages."""
 
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve, reverse
+from django_htmx.http import HttpResponseClientRedirect
+from django_otp import user_has_device
 
 from tongxin.community.permissions import is_staff_member
 
-EXEMPT_URL_NAMES = {"accounts:two_factor", "accounts:two_factor_setup", "accounts:logout", "set_language"}
+EXEMPT_URL_NAMES = {
+    "accounts:two_factor",
+    "accounts:two_factor_setup",
+    "accounts:logout",
+    "set_language",
+}
+# Token-authenticated API clients and files carry no session to verify.
+EXEMPT_PATH_PREFIXES = ("/static/", "/api/")
 
 
 class StaffTwoFactorMiddleware:
@@ -18,7 +28,7 @@ class StaffTwoFactorMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if self._needs_second_factor(request):
-            return redirect(f"{reverse('accounts:two_factor')}?next={request.get_full_path()}")
+            return self._send_to_second_factor(request)
         return self.get_response(request)
 
     def _needs_second_factor(self, request: HttpRequest) -> bool:
@@ -27,7 +37,7 @@ class StaffTwoFactorMiddleware:
         user = request.user
         if not user.is_authenticated or user.is_verified():
             return False
-        if request.path.startswith(("/static/", "/api/")):
+        if request.path_info.startswith(EXEMPT_PATH_PREFIXES):
             return False
         try:
             match = resolve(request.path_info)
@@ -36,3 +46,14 @@ class StaffTwoFactorMiddleware:
         if match.view_name in EXEMPT_URL_NAMES:
             return False
         return is_staff_member(user)
+
+    def _send_to_second_factor(self, request: HttpRequest) -> HttpResponse:
+        # Someone who never set up an authenticator goes straight to setting one up.
+        page = (
+            "accounts:two_factor" if user_has_device(request.user) else "accounts:two_factor_setup"
+        )
+        url = f"{reverse(page)}?{urlencode({'next': request.get_full_path()})}"
+        if getattr(request, "htmx", False):
+            # A swapped fragment must not become the 2FA page: ask htmx to load it as a whole page.
+            return HttpResponseClientRedirect(url)
+        return redirect(url)
