@@ -1,0 +1,227 @@
+"""The public organisation page: names, place, bodies, members by role, composition, and who sees personal data."""
+
+import datetime
+import html
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from tongxin.community.actions import add_membership, add_person, create_organisation, end_membership, grant_role
+from tongxin.community.models import Organisation, Person, StaffRole
+from tongxin.community.reports import composition_report
+from tongxin.core.actors import SystemActor
+from tests.factories import SectorFactory
+
+SYSTEM = SystemActor("test")
+
+
+def make_account(username: str = ""):
+    """An account without a password: tests sign in with force_login, and skip the slow hashing."""
+    User = get_user_model()
+    return User.objects.create(username=username or f"account{User.objects.count() + 1}")
+JAN_1 = datetime.date(2024, 1, 1)
+SECRETARY_PHONE = "13800000001"
+
+
+def page_text(response) -> str:
+    """The page as a person reads it: no tags, entities decoded, whitespace collapsed."""
+    content = re.sub(r"<(script|style)\b.*?</\1>", " ", response.content.decode(), flags=re.S)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", content)).split())
+
+
+def sign_in(client: Client, user) -> None:
+    """A session as after password and second factor: staff pages need both."""
+    client.force_login(user)
+    device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
+
+def organisation(name: str, name_en: str, kind: str, parent: Organisation | None, **extra) -> Organisation:
+    return create_organisation(actor=SYSTEM, name=name, name_en=name_en, kind=kind, parent=parent, **extra)
+
+
+@pytest.fixture
+def town(db) -> Organisation:
+    city = organisation("临海市", "Linhai City", "city", None)
+    return organisation("同心镇", "Tongxin Town", "town", city)
+
+
+@pytest.fixture
+def village(town) -> Organisation:
+    return organisation("小寨村", "Xiaozhai Village", "village", town)
+
+
+@pytest.fixture
+def branch(village) -> Organisation:
+    return organisation("小寨村党支部", "Xiaozhai Party Branch", "party_branch", village, formation="elected")
+
+
+@pytest.fixture
+def council(village) -> Organisation:
+    return organisation("小寨村议事会", "Xiaozhai Council", "consultation_council", village)
+
+
+@pytest.fixture
+def secretary(village, branch, council) -> Person:
+    """Secretary of the branch and chair of the council: a full party member with a phone."""
+    person = add_person(
+        actor=SYSTEM, name="王建国", gender="male", home=village, party_status="full", birth_year=1961, phone=SECRETARY_PHONE
+    )
+    add_membership(
+        actor=SYSTEM, person=person, organisation=branch, role="secretary", obtained="elected",
+        obtained_from=branch, start_date=JAN_1, term_end=datetime.date(2029, 1, 1),
+    )
+    add_membership(actor=SYSTEM, person=person, organisation=council, role="chair", obtained="ex_officio", start_date=JAN_1)
+    return person
+
+
+@pytest.fixture
+def members(village, council, secretary) -> list[Person]:
+    veterans = SectorFactory(code="veteran-cadres", name="老干部", name_en="Veteran cadres")
+    people = [
+        add_person(actor=SYSTEM, name=name, gender=gender, home=village, phone=f"1390000000{index}")
+        for index, (name, gender) in enumerate([("李秀英", "female"), ("刘芳", "female"), ("张伟", "male")])
+    ]
+    for person in people:
+        add_membership(
+            actor=SYSTEM, person=person, organisation=council, obtained="elected", obtained_from=village,
+            sector=veterans, start_date=JAN_1, term_end=datetime.date(2027, 1, 1),
+        )
+    return people
+
+
+def admin_of(place: Organisation, username: str, role: str = StaffRole.ADMIN):
+    account = make_account(username)
+    grant_role(actor=SYSTEM, user=account, role=role, organisation=place)
+    return account
+
+
+def test_a_village_page_shows_both_names_its_place_and_its_bodies_by_kind(client, town, village, branch, council):
+    office = organisation("议事会办公室", "Council Office", "council_office", council, formation="appointed", approved_by=council)
+    organisation("第一网格", "Grid One", "grid", village)
+    response = client.get(village.get_absolute_url())
+    text = page_text(response)
+    assert response.status_code == 200
+    assert "<h1>Xiaozhai Village</h1>" in response.content.decode()
+    assert '<p class="other-name" lang="zh-Hans">小寨村</p>' in response.content.decode()
+    assert "Linhai City Tongxin Town Xiaozhai Village 小寨村 Village Part of Tongxin Town Places in it Grid One Bodies in" in text
+    assert "Places in it Grid One" in text
+    assert (
+        "Bodies in Xiaozhai Village Party branch Xiaozhai Party Branch Consultation council Xiaozhai Council "
+        "Council office Council Office"
+    ) in text
+    assert office.parent == council
+
+
+def test_a_body_page_shows_its_place_parent_and_what_it_answers_to(client, village, council):
+    office = organisation("议事会办公室", "Council Office", "council_office", council, formation="appointed", approved_by=council)
+    text = page_text(client.get(office.get_absolute_url()))
+    assert "Council Office 议事会办公室 Council office" in text
+    assert "Place Xiaozhai Village Part of Xiaozhai Council Formed Appointed Answers to Xiaozhai Council" in text
+    council_text = page_text(client.get(council.get_absolute_url()))
+    assert "Its groups and offices Council Office Council office" in council_text
+    assert "Groups that answer to it Council Office Council office" in council_text
+
+
+def test_the_page_reads_in_chinese_with_the_english_name_beside(client, village):
+    client.cookies["django_language"] = "zh-hans"
+    content = client.get(village.get_absolute_url()).content.decode()
+    assert "<h1>小寨村</h1>" in content
+    assert '<p class="other-name" lang="en">Xiaozhai Village</p>' in content
+
+
+def test_members_are_grouped_by_role_with_sector_how_obtained_and_term(client, council, members):
+    text = page_text(client.get(council.get_absolute_url()))
+    assert "4 members: 1 in the party, 3 not in the party; 2 women, 2 men." in text
+    assert "Chair 王建国 Chair — By office since Jan. 1, 2024" in text
+    assert (
+        "Member 李秀英 Member Veteran cadres Elected by Xiaozhai Village Jan. 1, 2024 to Jan. 1, 2027 "
+        "刘芳 Member Veteran cadres Elected by Xiaozhai Village Jan. 1, 2024 to Jan. 1, 2027 "
+        "张伟 Member Veteran cadres Elected by Xiaozhai Village Jan. 1, 2024 to Jan. 1, 2027 Composition"
+    ) in text
+
+
+def test_the_composition_report_lists_every_rule_and_marks_failures_in_words(client, council, members):
+    report = composition_report(council)
+    response = client.get(council.get_absolute_url())
+    text = page_text(response)
+    assert f"Composition Checked against: {report.rule_set_label}." in text
+    failures = len(report.violations)
+    assert f"✗ {failures} rules are not met." in text
+    for finding in report.findings:
+        if finding.ok:
+            assert f"✓ Met: {finding.message}" in text
+        elif finding.severity == "warning":
+            assert f"⚠ Not met (advice): {finding.message}" in text
+        else:
+            assert f"✗ Not met: {finding.message}" in text
+    assert "✗ Not met: There must be at least 20 members: there are 4." in text
+    assert 'class="finding fail error"' in response.content.decode()
+
+
+def test_past_members_sit_in_a_closed_details_section(client, council, members):
+    leaving = members[0].memberships.get(organisation=council)
+    end_membership(actor=SYSTEM, membership=leaving, end_date=datetime.date(2024, 6, 30), reason="Moved away")
+    response = client.get(council.get_absolute_url())
+    content = response.content.decode()
+    assert '<details class="past">' in content and "<details class=\"past\" open" not in content
+    past = page_text(response).split("1 past member", 1)[1]
+    assert past.startswith(" Name Role Term Reason for leaving 李秀英 Member Jan. 1, 2024 to June 30, 2024 Moved away")
+    assert "3 members:" in page_text(response)
+
+
+def test_personal_data_is_shown_to_an_admin_in_scope(client, village, council, members, secretary):
+    sign_in(client, admin_of(village, "xiaozhai.admin"))
+    text = page_text(client.get(council.get_absolute_url()))
+    assert "Mobile phone Born Party status" in text
+    assert f"王建国 Chair — By office since Jan. 1, 2024 {SECRETARY_PHONE} 1961 Full party member" in text
+    assert "Manage Edit this organisation Add a member Add a body or place under it Staff roles" in text
+
+
+@pytest.mark.parametrize("reader", ["anonymous", "sibling admin", "handler", "resident"])
+def test_personal_data_is_hidden_from_everyone_else(client, town, village, council, members, secretary, reader):
+    if reader == "sibling admin":
+        sign_in(client, admin_of(organisation("大田村", "Datian Village", "village", town), "datian.admin"))
+    elif reader == "handler":
+        sign_in(client, admin_of(village, "handler", StaffRole.HANDLER))
+    elif reader == "resident":
+        sign_in(client, make_account("resident"))
+    response = client.get(council.get_absolute_url())
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert SECRETARY_PHONE not in content
+    assert "1961" not in content and "Full party member" not in content
+    assert "Mobile phone" not in content
+    assert "Edit this organisation" not in content
+    # The counts stay public.
+    assert "4 members: 1 in the party, 3 not in the party; 2 women, 2 men." in page_text(response)
+
+
+def test_a_member_reading_the_page_sees_only_their_own_personal_data(client, council, members, secretary):
+    account = make_account("wang.jianguo")
+    Person.objects.filter(pk=secretary.pk).update(user=account)
+    sign_in(client, account)
+    content = client.get(council.get_absolute_url()).content.decode()
+    assert SECRETARY_PHONE in content
+    assert "13900000000" not in content
+    assert content.count("Not shown to you") == 3
+
+
+def test_the_page_reads_a_large_council_in_few_queries(client, village, council, secretary, django_assert_max_num_queries):
+    for index in range(40):
+        person = add_person(actor=SYSTEM, name=f"成员{index}", gender="female", home=village)
+        add_membership(actor=SYSTEM, person=person, organisation=council, obtained="ex_officio", start_date=JAN_1)
+    sign_in(client, admin_of(village, "xiaozhai.admin"))
+    with django_assert_max_num_queries(25):
+        response = client.get(council.get_absolute_url())
+    assert "41 members:" in page_text(response)
+
+
+def test_an_unknown_organisation_is_not_found(client, db):
+    assert client.get("/organisations/999999/").status_code == 404
