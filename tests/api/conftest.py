@@ -13,7 +13,14 @@ from django.core.serializers.json import DjangoJSONEncoder
 
 from tests.factories import OrganisationFactory, PersonFactory, RoleGrantFactory, UserFactory
 from tongxin.accounts.actions import issue_api_token
-from tongxin.community.models import Gender, Organisation, OrganisationKind, PartyStatus, Person, StaffRole
+from tongxin.community.models import (
+    Gender,
+    Organisation,
+    OrganisationKind,
+    PartyStatus,
+    Person,
+    StaffRole,
+)
 
 
 @dataclass
@@ -38,12 +45,6 @@ class Town:
     neighbour: Person  # lives in village B
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """The factories set passwords; Argon2's deliberate slowness only slows these tests down."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def token_for(user: Any) -> Caller:
     _, secret = issue_api_token(actor=user, user=user, name="tests")
     return Caller(user=user, secret=secret)
@@ -52,8 +53,12 @@ def token_for(user: Any) -> Caller:
 @pytest.fixture
 def town(db) -> Town:
     town = OrganisationFactory(name="清溪镇", name_en="Qingxi Town", kind=OrganisationKind.TOWN)
-    village_a = OrganisationFactory(name="东村", name_en="East Village", kind=OrganisationKind.VILLAGE, parent=town)
-    village_b = OrganisationFactory(name="西村", name_en="West Village", kind=OrganisationKind.VILLAGE, parent=town)
+    village_a = OrganisationFactory(
+        name="东村", name_en="East Village", kind=OrganisationKind.VILLAGE, parent=town
+    )
+    village_b = OrganisationFactory(
+        name="西村", name_en="West Village", kind=OrganisationKind.VILLAGE, parent=town
+    )
     council_a = OrganisationFactory(
         name="东村协商议事会",
         name_en="East Village Consultation Council",
@@ -61,13 +66,22 @@ def town(db) -> Town:
         parent=village_a,
     )
     resident = PersonFactory(
-        name="李秀英", name_latin="Li Xiuying", gender=Gender.FEMALE, birth_year=1968,
-        phone="13800000001", party_status=PartyStatus.FULL, home=village_a,
+        name="李秀英",
+        name_latin="Li Xiuying",
+        gender=Gender.FEMALE,
+        birth_year=1968,
+        phone="13800000001",
+        party_status=PartyStatus.FULL,
+        home=village_a,
         user=UserFactory(username="li.xiuying"),
     )
     neighbour = PersonFactory(
-        name="张伟", name_latin="Zhang Wei", gender=Gender.MALE, birth_year=1975,
-        phone="13800000002", home=village_b,
+        name="张伟",
+        name_latin="Zhang Wei",
+        gender=Gender.MALE,
+        birth_year=1975,
+        phone="13800000002",
+        home=village_b,
     )
     return Town(town, village_a, village_b, council_a, resident, neighbour)
 
@@ -79,17 +93,20 @@ def resident(town: Town) -> Caller:
 
 @pytest.fixture
 def admin_b(town: Town) -> Caller:
-    grant = RoleGrantFactory(user=UserFactory(username="admin.b"), role=StaffRole.ADMIN, organisation=town.village_b)
+    grant = RoleGrantFactory(
+        user=UserFactory(username="admin.b"), role=StaffRole.ADMIN, organisation=town.village_b
+    )
     return token_for(grant.user)
 
 
 @pytest.fixture
 def admin_a(town: Town) -> Caller:
-    grant = RoleGrantFactory(user=UserFactory(username="admin.a"), role=StaffRole.ADMIN, organisation=town.village_a)
+    grant = RoleGrantFactory(
+        user=UserFactory(username="admin.a"), role=StaffRole.ADMIN, organisation=town.village_a
+    )
     return token_for(grant.user)
 
 
 def iso(moment: datetime.datetime) -> str:
     """A time as the API writes it."""
     return DjangoJSONEncoder().default(moment)
-

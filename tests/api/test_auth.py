@@ -54,9 +54,13 @@ def test_a_token_identifies_its_account(client: Client, town: Town, resident: Ca
     }
 
 
-def test_me_lists_the_roles_an_account_holds_now(client: Client, town: Town, admin_a: Caller) -> None:
+def test_me_lists_the_roles_an_account_holds_now(
+    client: Client, town: Town, admin_a: Caller
+) -> None:
     grant = admin_a.user.role_grants.get()
-    RoleGrantFactory(user=admin_a.user, role=StaffRole.HANDLER, organisation=town.town, revoked_at=timezone.now())
+    RoleGrantFactory(
+        user=admin_a.user, role=StaffRole.HANDLER, organisation=town.town, revoked_at=timezone.now()
+    )
 
     body = client.get("/api/v1/me", headers=admin_a.headers).json()
 
@@ -162,7 +166,10 @@ def test_a_session_write_needs_the_csrf_token(town: Town, settings) -> None:
     # What the browser holds after any page: the CSRF cookie, sent back in the header.
     browser.cookies[settings.CSRF_COOKIE_NAME] = CSRF_SECRET
     accepted = browser.post(
-        "/api/v1/organisations", body, content_type="application/json", headers={"X-CSRFToken": CSRF_SECRET}
+        "/api/v1/organisations",
+        body,
+        content_type="application/json",
+        headers={"X-CSRFToken": CSRF_SECRET},
     )
     assert accepted.status_code == 201
     assert accepted.json()["name"] == "东村调解组"
@@ -181,7 +188,9 @@ def test_a_token_write_needs_no_csrf_token(town: Town, admin_a: Caller) -> None:
     assert response.status_code == 201
 
 
-def test_staff_sessions_without_a_second_factor_count_as_signed_out(client: Client, town: Town, settings) -> None:
+def test_staff_sessions_without_a_second_factor_count_as_signed_out(
+    client: Client, town: Town, settings
+) -> None:
     admin = RoleGrantFactory(user=UserFactory(username="admin.a"), organisation=town.village_a).user
     client.force_login(admin)
 
@@ -209,7 +218,10 @@ def test_errors_follow_the_language_the_client_asks_for(client: Client, town: To
 
 def test_validation_errors_are_422_as_ninja_reports_them(client: Client, admin_a: Caller) -> None:
     response = client.post(
-        "/api/v1/organisations", {"name": "东村调解组"}, content_type="application/json", headers=admin_a.headers
+        "/api/v1/organisations",
+        {"name": "东村调解组"},
+        content_type="application/json",
+        headers=admin_a.headers,
     )
 
     assert response.status_code == 422
@@ -217,4 +229,3 @@ def test_validation_errors_are_422_as_ninja_reports_them(client: Client, admin_a
         (["body", "body", "kind"], "missing"),
         (["body", "body", "parent"], "missing"),
     ]
-

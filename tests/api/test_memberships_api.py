@@ -12,7 +12,15 @@ from django.utils import timezone
 
 from tests.factories import MembershipFactory, PersonFactory, RoleGrantFactory, UserFactory
 from tongxin.community.actions import add_membership, end_membership
-from tongxin.community.models import Membership, Obtained, Person, Role, RoleGrant, Sector, StaffRole
+from tongxin.community.models import (
+    Membership,
+    Obtained,
+    Person,
+    Role,
+    RoleGrant,
+    Sector,
+    StaffRole,
+)
 from tongxin.community.permissions import can_view_personal_data
 from tongxin.core.actors import SystemActor
 from tongxin.core.models import AuditEvent
@@ -30,23 +38,39 @@ SETUP = SystemActor("tests")
 def seats(town: Town) -> dict[str, Membership]:
     """Village A's council: the resident (from A), the neighbour (from B) and a member who left."""
     enterprises = Sector.objects.get(code="enterprises")
-    former = PersonFactory(name="刘洋", gender="male", birth_year=1950, phone="13800000003", home=town.village_a)
+    former = PersonFactory(
+        name="刘洋", gender="male", birth_year=1950, phone="13800000003", home=town.village_a
+    )
     seats = {
         "resident": add_membership(
-            actor=SETUP, person=town.resident, organisation=town.council_a, role=Role.CHAIR,
-            obtained=Obtained.ELECTED, obtained_from=town.village_a, sector=enterprises,
-            start_date=datetime.date(2024, 1, 15), term_end=datetime.date(2029, 1, 14),
+            actor=SETUP,
+            person=town.resident,
+            organisation=town.council_a,
+            role=Role.CHAIR,
+            obtained=Obtained.ELECTED,
+            obtained_from=town.village_a,
+            sector=enterprises,
+            start_date=datetime.date(2024, 1, 15),
+            term_end=datetime.date(2029, 1, 14),
         ),
         "neighbour": add_membership(
-            actor=SETUP, person=town.neighbour, organisation=town.council_a,
-            obtained=Obtained.EX_OFFICIO, start_date=datetime.date(2024, 1, 15),
+            actor=SETUP,
+            person=town.neighbour,
+            organisation=town.council_a,
+            obtained=Obtained.EX_OFFICIO,
+            start_date=datetime.date(2024, 1, 15),
         ),
         "former": add_membership(
-            actor=SETUP, person=former, organisation=town.council_a,
-            obtained=Obtained.EX_OFFICIO, start_date=datetime.date(2020, 1, 1),
+            actor=SETUP,
+            person=former,
+            organisation=town.council_a,
+            obtained=Obtained.EX_OFFICIO,
+            start_date=datetime.date(2020, 1, 1),
         ),
     }
-    end_membership(actor=SETUP, membership=seats["former"], end_date=datetime.date(2023, 12, 31), reason="搬迁")
+    end_membership(
+        actor=SETUP, membership=seats["former"], end_date=datetime.date(2023, 12, 31), reason="搬迁"
+    )
     return seats
 
 
@@ -74,9 +98,12 @@ def resident_seat(town: Town, seat: Membership, *, personal: bool) -> dict:
     }
 
 
-def members(client: Client, town: Town, caller: Caller | None, query: str = "") -> dict[str, dict | None]:
+def members(
+    client: Client, town: Town, caller: Caller | None, query: str = ""
+) -> dict[str, dict | None]:
     response = client.get(
-        f"/api/v1/organisations/{town.council_a.pk}/members{query}", headers=caller.headers if caller else {}
+        f"/api/v1/organisations/{town.council_a.pk}/members{query}",
+        headers=caller.headers if caller else {},
     )
     assert response.status_code == 200
     return {item["person"]["name"]: item["personal"] for item in response.json()["items"]}
@@ -85,7 +112,9 @@ def members(client: Client, town: Town, caller: Caller | None, query: str = "") 
 # ---- members -------------------------------------------------------------------------------
 
 
-def test_anyone_reads_the_current_members_without_personal_data(client: Client, town: Town, seats: dict) -> None:
+def test_anyone_reads_the_current_members_without_personal_data(
+    client: Client, town: Town, seats: dict
+) -> None:
     response = client.get(f"/api/v1/organisations/{town.council_a.pk}/members")
 
     assert response.status_code == 200
@@ -109,13 +138,25 @@ def test_past_members_on_request(client: Client, town: Town, seats: dict) -> Non
 def test_personal_data_appear_only_to_those_allowed(
     client: Client, town: Town, seats: dict, resident: Caller, admin_a: Caller, admin_b: Caller
 ) -> None:
-    admin_a_view = client.get(f"/api/v1/organisations/{town.council_a.pk}/members", headers=admin_a.headers)
+    admin_a_view = client.get(
+        f"/api/v1/organisations/{town.council_a.pk}/members", headers=admin_a.headers
+    )
     assert admin_a_view.json()["items"][0] == resident_seat(town, seats["resident"], personal=True)
 
-    neighbour = {"gender": "male", "birth_year": 1975, "phone": "13800000002", "party_status": "non_party"}
+    neighbour = {
+        "gender": "male",
+        "birth_year": 1975,
+        "phone": "13800000002",
+        "party_status": "non_party",
+    }
     assert members(client, town, None) == {"李秀英": None, "张伟": None}
     assert members(client, town, resident) == {
-        "李秀英": {"gender": "female", "birth_year": 1968, "phone": "13800000001", "party_status": "full"},
+        "李秀英": {
+            "gender": "female",
+            "birth_year": 1968,
+            "phone": "13800000001",
+            "party_status": "full",
+        },
         "张伟": None,
     }
     # The admin of village B may see the neighbour, who lives there, but not the resident of A.
@@ -171,8 +212,16 @@ def test_the_members_of_an_unknown_organisation_are_404(client: Client, town: To
 def state() -> tuple:
     return (
         AuditEvent.objects.count(),
-        list(Membership.objects.order_by("pk").values_list("person_id", "organisation_id", "end_date", "end_reason")),
-        list(RoleGrant.objects.order_by("pk").values_list("user_id", "role", "organisation_id", "revoked_at")),
+        list(
+            Membership.objects.order_by("pk").values_list(
+                "person_id", "organisation_id", "end_date", "end_reason"
+            )
+        ),
+        list(
+            RoleGrant.objects.order_by("pk").values_list(
+                "user_id", "role", "organisation_id", "revoked_at"
+            )
+        ),
     )
 
 
@@ -191,7 +240,10 @@ def new_seat(town: Town, person: Person) -> dict:
 
 def test_an_admin_seats_a_person(client: Client, town: Town, admin_a: Caller) -> None:
     response = client.post(
-        "/api/v1/memberships", new_seat(town, town.resident), content_type="application/json", headers=admin_a.headers
+        "/api/v1/memberships",
+        new_seat(town, town.resident),
+        content_type="application/json",
+        headers=admin_a.headers,
     )
 
     assert response.status_code == 201
@@ -210,18 +262,28 @@ def test_an_admin_seats_a_person(client: Client, town: Town, admin_a: Caller) ->
         "end_reason": "",
     }
     event = AuditEvent.objects.last()
-    assert (event.verb, event.actor_id, event.target_id) == ("membership.add", admin_a.user.pk, str(seat.pk))
+    assert (event.verb, event.actor_id, event.target_id) == (
+        "membership.add",
+        admin_a.user.pk,
+        str(seat.pk),
+    )
 
 
-def test_others_cannot_seat_people(client: Client, town: Town, resident: Caller, admin_b: Caller) -> None:
+def test_others_cannot_seat_people(
+    client: Client, town: Town, resident: Caller, admin_b: Caller
+) -> None:
     before = state()
-    # The neighbour lives in village B, so its admin can see him, but the council belongs to village A.
+    # The neighbour lives in village B, so its admin sees him; the council belongs to village A.
     body = new_seat(town, town.neighbour)
 
     answers = {
         "anonymous": client.post("/api/v1/memberships", body, content_type="application/json"),
-        "resident": client.post("/api/v1/memberships", body, content_type="application/json", headers=resident.headers),
-        "admin_b": client.post("/api/v1/memberships", body, content_type="application/json", headers=admin_b.headers),
+        "resident": client.post(
+            "/api/v1/memberships", body, content_type="application/json", headers=resident.headers
+        ),
+        "admin_b": client.post(
+            "/api/v1/memberships", body, content_type="application/json", headers=admin_b.headers
+        ),
     }
 
     assert {who: (answer.status_code, answer.json()) for who, answer in answers.items()} == {
@@ -235,8 +297,14 @@ def test_others_cannot_seat_people(client: Client, town: Town, resident: Caller,
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ({"organisation": "village_a"}, "People are members of bodies, not of places: choose a council, committee or group."),
-        ({"obtained_from": None}, "Name the organisation that elected, appointed or co-opted this member."),
+        (
+            {"organisation": "village_a"},
+            "People are members of bodies, not of places: choose a council, committee or group.",
+        ),
+        (
+            {"obtained_from": None},
+            "Name the organisation that elected, appointed or co-opted this member.",
+        ),
         ({"term_end": "2025-01-01"}, "The term must end after it starts."),
         ({"sector": "castles"}, "Unknown sectors: castles"),
         ({"organisation": 999999}, "organisation: there is no organisation 999999."),
@@ -250,21 +318,30 @@ def test_a_seat_the_action_refuses_is_400(
         body["organisation"] = town.village_a.pk
     before = state()
 
-    response = client.post("/api/v1/memberships", body, content_type="application/json", headers=admin_a.headers)
+    response = client.post(
+        "/api/v1/memberships", body, content_type="application/json", headers=admin_a.headers
+    )
 
     assert (response.status_code, response.json()) == (400, {"detail": message})
     assert state() == before
 
 
-def test_a_second_seat_in_the_same_body_is_refused(client: Client, town: Town, admin_a: Caller, seats: dict) -> None:
+def test_a_second_seat_in_the_same_body_is_refused(
+    client: Client, town: Town, admin_a: Caller, seats: dict
+) -> None:
     before = state()
 
     response = client.post(
-        "/api/v1/memberships", new_seat(town, town.resident), content_type="application/json", headers=admin_a.headers
+        "/api/v1/memberships",
+        new_seat(town, town.resident),
+        content_type="application/json",
+        headers=admin_a.headers,
     )
 
     assert response.status_code == 400
-    assert response.json() == {"detail": "Li Xiuying already has a seat in East Village Consultation Council."}
+    assert response.json() == {
+        "detail": "Li Xiuying already has a seat in East Village Consultation Council."
+    }
     assert state() == before
 
 
@@ -285,19 +362,31 @@ def test_an_admin_ends_a_seat(client: Client, town: Town, admin_a: Caller, seats
     assert AuditEvent.objects.last().verb == "membership.end"
 
     again = client.post(
-        f"/api/v1/memberships/{seat.pk}/end", {}, content_type="application/json", headers=admin_a.headers
+        f"/api/v1/memberships/{seat.pk}/end",
+        {},
+        content_type="application/json",
+        headers=admin_a.headers,
     )
-    assert (again.status_code, again.json()) == (400, {"detail": "This membership has already ended."})
+    assert (again.status_code, again.json()) == (
+        400,
+        {"detail": "This membership has already ended."},
+    )
 
 
-def test_a_post_without_a_body_ends_the_seat_today(client: Client, town: Town, admin_a: Caller, seats: dict) -> None:
-    response = client.generic("POST", f"/api/v1/memberships/{seats['neighbour'].pk}/end", b"", headers=admin_a.headers)
+def test_a_post_without_a_body_ends_the_seat_today(
+    client: Client, town: Town, admin_a: Caller, seats: dict
+) -> None:
+    response = client.generic(
+        "POST", f"/api/v1/memberships/{seats['neighbour'].pk}/end", b"", headers=admin_a.headers
+    )
 
     assert response.status_code == 200
     assert response.json()["end_date"] == timezone.localdate().isoformat()
 
 
-def test_others_cannot_end_a_seat(client: Client, town: Town, resident: Caller, admin_b: Caller, seats: dict) -> None:
+def test_others_cannot_end_a_seat(
+    client: Client, town: Town, resident: Caller, admin_b: Caller, seats: dict
+) -> None:
     url = f"/api/v1/memberships/{seats['neighbour'].pk}/end"
     before = state()
 
@@ -305,7 +394,12 @@ def test_others_cannot_end_a_seat(client: Client, town: Town, resident: Caller, 
         "anonymous": client.post(url, {}, content_type="application/json"),
         "resident": client.post(url, {}, content_type="application/json", headers=resident.headers),
         "admin_b": client.post(url, {}, content_type="application/json", headers=admin_b.headers),
-        "unknown": client.post("/api/v1/memberships/999999/end", {}, content_type="application/json", headers=admin_b.headers),
+        "unknown": client.post(
+            "/api/v1/memberships/999999/end",
+            {},
+            content_type="application/json",
+            headers=admin_b.headers,
+        ),
     }
 
     assert {who: (answer.status_code, answer.json()) for who, answer in answers.items()} == {
@@ -336,7 +430,10 @@ def test_an_admin_grants_and_revokes_a_role_in_their_scope(
         "id": grant.pk,
         "user": resident.user.pk,
         "role": "handler",
-        "organisation": {"id": town.council_a.pk, "display_name": "East Village Consultation Council"},
+        "organisation": {
+            "id": town.council_a.pk,
+            "display_name": "East Village Consultation Council",
+        },
         "granted_by": admin_a.user.pk,
         "granted_at": iso(grant.granted_at),
         "revoked_at": None,
@@ -349,7 +446,10 @@ def test_an_admin_grants_and_revokes_a_role_in_their_scope(
         content_type="application/json",
         headers=admin_a.headers,
     )
-    assert (twice.status_code, twice.json()) == (400, {"detail": "This account already holds this role here."})
+    assert (twice.status_code, twice.json()) == (
+        400,
+        {"detail": "This account already holds this role here."},
+    )
 
     revoked = client.post(f"/api/v1/role-grants/{grant.pk}/revoke", headers=admin_a.headers)
     grant.refresh_from_db()
@@ -358,19 +458,32 @@ def test_an_admin_grants_and_revokes_a_role_in_their_scope(
     assert AuditEvent.objects.last().verb == "role.revoke"
 
     again = client.post(f"/api/v1/role-grants/{grant.pk}/revoke", headers=admin_a.headers)
-    assert (again.status_code, again.json()) == (400, {"detail": "This role has already been revoked."})
+    assert (again.status_code, again.json()) == (
+        400,
+        {"detail": "This role has already been revoked."},
+    )
 
 
-def test_others_cannot_grant_or_revoke_roles(client: Client, town: Town, resident: Caller, admin_b: Caller) -> None:
-    grant = RoleGrantFactory(user=UserFactory(username="handler"), role=StaffRole.HANDLER, organisation=town.village_a)
+def test_others_cannot_grant_or_revoke_roles(
+    client: Client, town: Town, resident: Caller, admin_b: Caller
+) -> None:
+    grant = RoleGrantFactory(
+        user=UserFactory(username="handler"), role=StaffRole.HANDLER, organisation=town.village_a
+    )
     body = {"user": resident.user.pk, "role": "admin", "organisation": town.village_a.pk}
     revoke_url = f"/api/v1/role-grants/{grant.pk}/revoke"
     before = state()
 
     answers = {
-        "anonymous grant": client.post("/api/v1/role-grants", body, content_type="application/json"),
-        "resident grant": client.post("/api/v1/role-grants", body, content_type="application/json", headers=resident.headers),
-        "admin_b grant": client.post("/api/v1/role-grants", body, content_type="application/json", headers=admin_b.headers),
+        "anonymous grant": client.post(
+            "/api/v1/role-grants", body, content_type="application/json"
+        ),
+        "resident grant": client.post(
+            "/api/v1/role-grants", body, content_type="application/json", headers=resident.headers
+        ),
+        "admin_b grant": client.post(
+            "/api/v1/role-grants", body, content_type="application/json", headers=admin_b.headers
+        ),
         "anonymous revoke": client.post(revoke_url),
         "resident revoke": client.post(revoke_url, headers=resident.headers),
         "admin_b revoke": client.post(revoke_url, headers=admin_b.headers),
@@ -395,7 +508,23 @@ def test_granting_to_an_unknown_account_is_400(client: Client, town: Town, admin
         headers=admin_a.headers,
     )
 
-    assert (response.status_code, response.json()) == (400, {"detail": "user: there is no account 999999."})
+    assert (response.status_code, response.json()) == (
+        400,
+        {"detail": "user: there is no account 999999."},
+    )
+
+
+def test_a_caller_without_the_right_cannot_probe_for_accounts(
+    client: Client, town: Town, admin_b: Caller
+) -> None:
+    response = client.post(
+        "/api/v1/role-grants",
+        {"user": 999999, "role": "handler", "organisation": town.village_a.pk},
+        content_type="application/json",
+        headers=admin_b.headers,
+    )
+
+    assert (response.status_code, response.json()) == (403, FORBIDDEN)
 
 
 def test_a_new_token_holder_sees_their_new_role(client: Client, town: Town) -> None:
@@ -404,4 +533,6 @@ def test_a_new_token_holder_sees_their_new_role(client: Client, town: Town) -> N
 
     roles = client.get("/api/v1/me", headers=handler.headers).json()["roles"]
 
-    assert [(role["role"], role["organisation"]["display_name"]) for role in roles] == [("handler", "East Village")]
+    assert [(role["role"], role["organisation"]["display_name"]) for role in roles] == [
+        ("handler", "East Village")
+    ]

@@ -17,7 +17,8 @@ from django.test import Client
 SNAPSHOT = Path(__file__).with_name("openapi.json")
 HOW_TO_UPDATE = (
     "The served OpenAPI schema differs from tests/api/openapi.json. If the change is intended, run "
-    "`UPDATE_SNAPSHOTS=1 .venv/bin/pytest tests/api/test_openapi_snapshot.py`, review the diff and commit it."
+    "`UPDATE_SNAPSHOTS=1 .venv/bin/pytest tests/api/test_openapi_snapshot.py`, "
+    "review the diff and commit it."
 )
 
 
@@ -27,7 +28,9 @@ def test_the_served_schema_matches_the_snapshot(client: Client) -> None:
     served = response.json()
 
     if os.environ.get("UPDATE_SNAPSHOTS") == "1":
-        SNAPSHOT.write_text(json.dumps(served, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        SNAPSHOT.write_text(
+            json.dumps(served, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
 
     assert served == json.loads(SNAPSHOT.read_text(encoding="utf-8")), HOW_TO_UPDATE
 
@@ -65,11 +68,16 @@ def test_the_docs_page_loads_its_assets_from_this_site(client: Client, settings)
     assert '"url": "/api/v1/openapi.json"' in html
     # Served from the installed django-ninja package, not copied into this repository.
     finder = AppDirectoriesFinder()
-    assert all(finder.find(f"ninja/{name}") for name in ("swagger-ui.css", "swagger-ui-bundle.js", "swagger-ui-init.js"))
+    assert all(
+        finder.find(f"ninja/{name}")
+        for name in ("swagger-ui.css", "swagger-ui-bundle.js", "swagger-ui-init.js")
+    )
 
 
 @pytest.mark.django_db
-def test_without_ninjas_static_files_there_is_no_docs_page_but_still_a_schema(client: Client, settings) -> None:
+def test_without_ninjas_static_files_there_is_no_docs_page_but_still_a_schema(
+    client: Client, settings
+) -> None:
     _with_ninja(settings, installed=False)
 
     assert client.get("/api/v1/docs").status_code == 404

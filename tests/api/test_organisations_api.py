@@ -39,7 +39,12 @@ def test_anyone_reads_the_tree_in_order(client: Client, town: Town) -> None:
 
     assert response.status_code == 200
     assert response.json()["count"] == 4
-    assert names(response) == ["Qingxi Town", "East Village", "East Village Consultation Council", "West Village"]
+    assert names(response) == [
+        "Qingxi Town",
+        "East Village",
+        "East Village Consultation Council",
+        "West Village",
+    ]
     assert response.json()["items"][1] == {
         "id": town.village_a.pk,
         "name": "东村",
@@ -60,7 +65,9 @@ def test_anyone_reads_the_tree_in_order(client: Client, town: Town) -> None:
 
 
 def test_names_follow_the_readers_language(client: Client, town: Town) -> None:
-    response = client.get(f"/api/v1/organisations?parent={town.town.pk}", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    response = client.get(
+        f"/api/v1/organisations?parent={town.town.pk}", HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
 
     assert [item["display_name"] for item in response.json()["items"]] == ["东村", "西村"]
 
@@ -76,7 +83,10 @@ def test_names_follow_the_readers_language(client: Client, town: Town) -> None:
         ("within=999999", []),
         ("q=council", ["East Village Consultation Council"]),
         ("q=西", ["West Village"]),
-        ("q=%20", ["Qingxi Town", "East Village", "East Village Consultation Council", "West Village"]),
+        (
+            "q=%20",
+            ["Qingxi Town", "East Village", "East Village Consultation Council", "West Village"],
+        ),
     ],
 )
 def test_filters(client: Client, town: Town, query: str, expected: list[str]) -> None:
@@ -99,7 +109,10 @@ def test_an_unknown_kind_is_a_validation_error(client: Client, town: Town) -> No
 def test_pages_hold_at_most_200(client: Client, town: Town) -> None:
     page = client.get("/api/v1/organisations?limit=2&offset=1").json()
     assert page == {"items": page["items"], "count": 4}
-    assert [item["display_name"] for item in page["items"]] == ["East Village", "East Village Consultation Council"]
+    assert [item["display_name"] for item in page["items"]] == [
+        "East Village",
+        "East Village Consultation Council",
+    ]
 
     too_many = client.get("/api/v1/organisations?limit=201")
     assert too_many.status_code == 422
@@ -109,13 +122,15 @@ def test_pages_hold_at_most_200(client: Client, town: Town) -> None:
 def test_a_long_list_costs_a_fixed_number_of_queries(
     client: Client, town: Town, admin_a: Caller, django_assert_max_num_queries
 ) -> None:
-    for number in range(250):
+    for _ in range(250):
         OrganisationFactory(kind=OrganisationKind.GRID, parent=town.village_b)
 
     with django_assert_max_num_queries(2):  # the count and the page
         anonymous = client.get("/api/v1/organisations?limit=200")
     with django_assert_max_num_queries(4):  # and the token, and noting its use
-        signed_in = client.get("/api/v1/organisations?limit=200&offset=100", headers=admin_a.headers)
+        signed_in = client.get(
+            "/api/v1/organisations?limit=200&offset=100", headers=admin_a.headers
+        )
 
     assert anonymous.json()["count"] == 254 and len(anonymous.json()["items"]) == 200
     assert len(signed_in.json()["items"]) == 154
@@ -144,7 +159,9 @@ def test_an_organisation_comes_with_its_composition_report(client: Client, town:
     }
     # Every finding of the site's report, as the organisation's page shows it.
     report = composition_report(town.council_a).as_dict()
-    assert composition == {key: report[key] for key in ("rule_set", "rule_set_label", "ok", "findings")}
+    assert composition == {
+        key: report[key] for key in ("rule_set", "rule_set_label", "ok", "findings")
+    }
 
 
 def test_a_place_has_no_composition_rules(client: Client, town: Town) -> None:
@@ -173,7 +190,9 @@ NEW_WORKGROUP = {
 }
 
 
-def test_an_admin_creates_an_organisation_in_their_scope(client: Client, town: Town, admin_a: Caller) -> None:
+def test_an_admin_creates_an_organisation_in_their_scope(
+    client: Client, town: Town, admin_a: Caller
+) -> None:
     response = client.post(
         "/api/v1/organisations",
         NEW_WORKGROUP | {"parent": town.village_a.pk},
@@ -203,7 +222,11 @@ def test_an_admin_creates_an_organisation_in_their_scope(client: Client, town: T
     assert created.path == f"{town.village_a.path}{created.pk}/"
     assert created.founded_on == datetime.date(2024, 3, 1)
     event = AuditEvent.objects.last()
-    assert (event.verb, event.actor_id, event.target_id) == ("organisation.create", admin_a.user.pk, str(created.pk))
+    assert (event.verb, event.actor_id, event.target_id) == (
+        "organisation.create",
+        admin_a.user.pk,
+        str(created.pk),
+    )
 
 
 @pytest.mark.parametrize(
@@ -234,7 +257,10 @@ def test_others_cannot_create_organisations(
         ({"kind": "village", "parent": "council"}, "A place can only lie inside another place."),
         ({"name": "  "}, "Give the organisation a name."),
         ({"parent": 999999}, "parent: there is no organisation 999999."),
-        ({"formation": "appointed"}, "An appointed group must name the organisation that approved it."),
+        (
+            {"formation": "appointed"},
+            "An appointed group must name the organisation that approved it.",
+        ),
     ],
 )
 def test_a_request_the_action_refuses_is_400_with_its_message(
@@ -245,7 +271,9 @@ def test_a_request_the_action_refuses_is_400_with_its_message(
         body["parent"] = town.council_a.pk
     before = state()
 
-    response = client.post("/api/v1/organisations", body, content_type="application/json", headers=admin_a.headers)
+    response = client.post(
+        "/api/v1/organisations", body, content_type="application/json", headers=admin_a.headers
+    )
 
     assert response.status_code == 400
     assert response.json() == {"detail": message}
@@ -271,7 +299,10 @@ def test_an_admin_changes_only_the_fields_sent(client: Client, town: Town, admin
         town.village_a.pk,
     )
     town.council_a.refresh_from_db()
-    assert (town.council_a.description, town.council_a.approved_by) == ("每月十五日为民主日。", town.village_a)
+    assert (town.council_a.description, town.council_a.approved_by) == (
+        "每月十五日为民主日。",
+        town.village_a,
+    )
     event = AuditEvent.objects.last()
     assert (event.verb, event.actor_id) == ("organisation.update", admin_a.user.pk)
     assert event.data == {
@@ -303,7 +334,9 @@ def test_others_cannot_change_an_organisation(
 
 
 @pytest.mark.parametrize("name", ["", None])
-def test_an_organisation_keeps_a_name(client: Client, town: Town, admin_a: Caller, name: str | None) -> None:
+def test_an_organisation_keeps_a_name(
+    client: Client, town: Town, admin_a: Caller, name: str | None
+) -> None:
     before = state()
 
     response = client.patch(
@@ -318,16 +351,23 @@ def test_an_organisation_keeps_a_name(client: Client, town: Town, admin_a: Calle
     assert state() == before
 
 
-def test_changing_an_unknown_organisation_is_404(client: Client, town: Town, admin_a: Caller) -> None:
+def test_changing_an_unknown_organisation_is_404(
+    client: Client, town: Town, admin_a: Caller
+) -> None:
     response = client.patch(
-        "/api/v1/organisations/999999", {"name_en": "x"}, content_type="application/json", headers=admin_a.headers
+        "/api/v1/organisations/999999",
+        {"name_en": "x"},
+        content_type="application/json",
+        headers=admin_a.headers,
     )
 
     assert response.status_code == 404
     assert response.json() == {"detail": "Not found."}
 
 
-def test_a_misspelt_field_is_refused_not_ignored(client: Client, town: Town, admin_a: Caller) -> None:
+def test_a_misspelt_field_is_refused_not_ignored(
+    client: Client, town: Town, admin_a: Caller
+) -> None:
     before = state()
 
     response = client.patch(

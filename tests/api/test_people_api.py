@@ -45,14 +45,18 @@ def state() -> tuple:
     """What a refused write must leave as it was."""
     return (
         AuditEvent.objects.count(),
-        list(Person.objects.order_by("pk").values_list("name", "phone", "gender", "home_id", "birth_year")),
+        list(
+            Person.objects.order_by("pk").values_list(
+                "name", "phone", "gender", "home_id", "birth_year"
+            )
+        ),
         list(Person.sectors.through.objects.values_list("person_id", "sector_id")),
     )
 
 
 @pytest.fixture
 def visitor(town: Town) -> Person:
-    """Lives in village B but sits on village A's council: both villages' admins may open the record."""
+    """Lives in village B, sits on village A's council: both villages' admins may open it."""
     person = PersonFactory(name="陈静", gender=Gender.FEMALE, home=town.village_b)
     MembershipFactory(person=person, organisation=town.council_a)
     return person
@@ -68,7 +72,9 @@ def test_anonymous_clients_cannot_list_people(client: Client, town: Town) -> Non
     assert response.json() == UNAUTHORISED
 
 
-def test_a_resident_sees_only_their_own_record(client: Client, town: Town, resident: Caller) -> None:
+def test_a_resident_sees_only_their_own_record(
+    client: Client, town: Town, resident: Caller
+) -> None:
     response = client.get("/api/v1/people", headers=resident.headers)
 
     assert response.status_code == 200
@@ -82,14 +88,22 @@ def test_admins_see_the_people_of_their_scope(
     assert names(client.get("/api/v1/people", headers=admin_b.headers)) == ["张伟", "陈静"]
 
 
-def test_a_town_supervisor_and_a_superuser_see_everyone_below(client: Client, town: Town, visitor: Person) -> None:
+def test_a_town_supervisor_and_a_superuser_see_everyone_below(
+    client: Client, town: Town, visitor: Person
+) -> None:
     supervisor = token_for(
-        RoleGrantFactory(user=UserFactory(username="sup"), role=StaffRole.SUPERVISOR, organisation=town.town).user
+        RoleGrantFactory(
+            user=UserFactory(username="sup"), role=StaffRole.SUPERVISOR, organisation=town.town
+        ).user
     )
     superuser = token_for(UserFactory(username="root", is_superuser=True))
     outsider = PersonFactory(name="赵强", home=None)
 
-    assert names(client.get("/api/v1/people", headers=supervisor.headers)) == ["张伟", "李秀英", "陈静"]
+    assert names(client.get("/api/v1/people", headers=supervisor.headers)) == [
+        "张伟",
+        "李秀英",
+        "陈静",
+    ]
     everyone = client.get("/api/v1/people", headers=superuser.headers)
     assert names(everyone) == ["张伟", "李秀英", "赵强", "陈静"]
     assert outsider.name in names(everyone)
@@ -117,7 +131,9 @@ def test_a_record_in_scope_opens(client: Client, town: Town, admin_a: Caller) ->
     assert response.json() == resident_json(town)
 
 
-def test_a_record_out_of_scope_looks_like_no_record(client: Client, town: Town, admin_b: Caller) -> None:
+def test_a_record_out_of_scope_looks_like_no_record(
+    client: Client, town: Town, admin_b: Caller
+) -> None:
     hidden = client.get(f"/api/v1/people/{town.resident.pk}", headers=admin_b.headers)
     missing = client.get("/api/v1/people/999999", headers=admin_b.headers)
 
@@ -143,9 +159,14 @@ NEW_PERSON = {
 }
 
 
-def test_an_admin_registers_a_person_in_their_village(client: Client, town: Town, admin_a: Caller) -> None:
+def test_an_admin_registers_a_person_in_their_village(
+    client: Client, town: Town, admin_a: Caller
+) -> None:
     response = client.post(
-        "/api/v1/people", NEW_PERSON | {"home": town.village_a.pk}, content_type="application/json", headers=admin_a.headers
+        "/api/v1/people",
+        NEW_PERSON | {"home": town.village_a.pk},
+        content_type="application/json",
+        headers=admin_a.headers,
     )
 
     assert response.status_code == 201
@@ -167,7 +188,11 @@ def test_an_admin_registers_a_person_in_their_village(client: Client, town: Town
         "updated_at": iso(person.updated_at),
     }
     event = AuditEvent.objects.last()
-    assert (event.verb, event.actor_id, event.data) == ("person.add", admin_a.user.pk, {"home": town.village_a.pk})
+    assert (event.verb, event.actor_id, event.data) == (
+        "person.add",
+        admin_a.user.pk,
+        {"home": town.village_a.pk},
+    )
 
 
 @pytest.mark.parametrize(
@@ -181,7 +206,10 @@ def test_others_cannot_register_people_in_the_village(
     before = state()
 
     response = client.post(
-        "/api/v1/people", NEW_PERSON | {"home": town.village_a.pk}, content_type="application/json", headers=headers
+        "/api/v1/people",
+        NEW_PERSON | {"home": town.village_a.pk},
+        content_type="application/json",
+        headers=headers,
     )
 
     assert (response.status_code, response.json()) == (status, body)
@@ -228,36 +256,58 @@ def test_an_admin_corrects_a_record(client: Client, town: Town, admin_a: Caller)
 
     assert response.status_code == 200
     town.resident.refresh_from_db()
-    assert response.json() == resident_json(town) | {"phone": "13900000009", "sectors": ["senior_association"]}
+    assert response.json() == resident_json(town) | {
+        "phone": "13900000009",
+        "sectors": ["senior_association"],
+    }
     assert town.resident.phone == "13900000009"
     event = AuditEvent.objects.last()
-    assert (event.verb, event.actor_id, event.data) == ("person.update", admin_a.user.pk, {"fields": ["phone", "sectors"]})
+    assert (event.verb, event.actor_id, event.data) == (
+        "person.update",
+        admin_a.user.pk,
+        {"fields": ["phone", "sectors"]},
+    )
 
 
-def test_a_null_gender_is_refused_by_the_action(client: Client, town: Town, admin_a: Caller) -> None:
+def test_a_null_gender_is_refused_by_the_action(
+    client: Client, town: Town, admin_a: Caller
+) -> None:
     before = state()
 
     response = client.patch(
-        f"/api/v1/people/{town.resident.pk}", {"gender": None}, content_type="application/json", headers=admin_a.headers
+        f"/api/v1/people/{town.resident.pk}",
+        {"gender": None},
+        content_type="application/json",
+        headers=admin_a.headers,
     )
 
     assert (response.status_code, response.json()) == (400, {"detail": "Choose a gender."})
     assert state() == before
 
 
-def test_who_may_not_correct_a_record(client: Client, town: Town, resident: Caller, admin_b: Caller) -> None:
+def test_who_may_not_correct_a_record(
+    client: Client, town: Town, resident: Caller, admin_b: Caller
+) -> None:
     # A supervisor may read the record but only an admin may change it.
     supervisor = token_for(
-        RoleGrantFactory(user=UserFactory(username="sup"), role=StaffRole.SUPERVISOR, organisation=town.village_a).user
+        RoleGrantFactory(
+            user=UserFactory(username="sup"), role=StaffRole.SUPERVISOR, organisation=town.village_a
+        ).user
     )
     url = f"/api/v1/people/{town.resident.pk}"
     before = state()
 
     answers = {
         "anonymous": client.patch(url, {"name": "x"}, content_type="application/json"),
-        "resident": client.patch(url, {"name": "x"}, content_type="application/json", headers=resident.headers),
-        "supervisor": client.patch(url, {"name": "x"}, content_type="application/json", headers=supervisor.headers),
-        "admin_b": client.patch(url, {"name": "x"}, content_type="application/json", headers=admin_b.headers),
+        "resident": client.patch(
+            url, {"name": "x"}, content_type="application/json", headers=resident.headers
+        ),
+        "supervisor": client.patch(
+            url, {"name": "x"}, content_type="application/json", headers=supervisor.headers
+        ),
+        "admin_b": client.patch(
+            url, {"name": "x"}, content_type="application/json", headers=admin_b.headers
+        ),
     }
 
     assert {who: (answer.status_code, answer.json()) for who, answer in answers.items()} == {

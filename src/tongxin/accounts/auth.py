@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
@@ -18,8 +17,8 @@ from django.utils.translation import gettext as _
 from ninja.errors import AuthenticationError, HttpError
 from ninja.security import HttpBearer, SessionAuth
 
-from tongxin.community.permissions import is_staff_member
 
+from .middleware import lacks_second_factor
 from .models import ApiToken, User
 
 # Recording every use would turn each read into a write; once a minute is precise enough.
@@ -65,20 +64,15 @@ class SessionCookieAuth(SessionAuth):
         try:
             return super()._get_key(request)
         except HttpError:
-            raise PermissionDenied(_("The security check failed: reload the page and try again.")) from None
+            raise PermissionDenied(
+                _("The security check failed: reload the page and try again.")
+            ) from None
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         user = request.user
-        if not user.is_active or _lacks_second_factor(request):
+        if not user.is_active or lacks_second_factor(user):
             return None
         return user
-
-
-def _lacks_second_factor(request: HttpRequest) -> bool:
-    if not getattr(settings, "TONGXIN_STAFF_2FA", True):
-        return False
-    verified = getattr(request.user, "is_verified", None)
-    return not (verified is not None and verified()) and is_staff_member(request.user)
 
 
 def anonymous(request: HttpRequest) -> AnonymousUser:

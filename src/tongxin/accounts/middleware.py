@@ -1,6 +1,7 @@
 """Staff must sign in with a second factor before they reach anything but the sign-in pages."""
 
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -11,6 +12,14 @@ from django_htmx.http import HttpResponseClientRedirect
 from django_otp import user_has_device
 
 from tongxin.community.permissions import is_staff_member
+
+def lacks_second_factor(user: Any) -> bool:
+    """A signed-in staff member whose session has not yet been confirmed with a TOTP code."""
+    if not getattr(settings, "TONGXIN_STAFF_2FA", True) or not user.is_authenticated:
+        return False
+    verified = getattr(user, "is_verified", None)
+    return not (verified is not None and verified()) and is_staff_member(user)
+
 
 EXEMPT_URL_NAMES = {
     "accounts:two_factor",
@@ -32,11 +41,6 @@ class StaffTwoFactorMiddleware:
         return self.get_response(request)
 
     def _needs_second_factor(self, request: HttpRequest) -> bool:
-        if not getattr(settings, "TONGXIN_STAFF_2FA", True):
-            return False
-        user = request.user
-        if not user.is_authenticated or user.is_verified():
-            return False
         if request.path_info.startswith(EXEMPT_PATH_PREFIXES):
             return False
         try:
@@ -45,7 +49,7 @@ class StaffTwoFactorMiddleware:
             return False
         if match.view_name in EXEMPT_URL_NAMES:
             return False
-        return is_staff_member(user)
+        return lacks_second_factor(request.user)
 
     def _send_to_second_factor(self, request: HttpRequest) -> HttpResponse:
         # Someone who never set up an authenticator goes straight to setting one up.
