@@ -203,8 +203,6 @@ def _production(tmp_path: Path) -> dict[str, str]:
         "SECRET_KEY": secrets.token_urlsafe(50),
         "DEBUG": "0",
         "ALLOWED_HOSTS": "tongxin.example.org",
-        # Preloading is the deployment's choice; without it, check --deploy warns (security.W021).
-        "SECURE_HSTS_PRELOAD": "1",
         "TONGXIN_DATA_DIR": str(tmp_path),
     }
 
