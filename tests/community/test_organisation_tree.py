@@ -87,12 +87,11 @@ def test_the_model_refuses_a_loop_even_without_the_action(tree):
         village.save()
 
 
-def test_ancestors_place_level_and_depth(tree):
+def test_ancestors_place_and_level(tree):
     office = Organisation.objects.get(pk=tree["office"].pk)
     assert [ancestor.name for ancestor in office.ancestors()] == ["City", "East Town", "Village", "Council"]
     assert office.place() == tree["village"]
     assert office.level == Level.VILLAGE
-    assert (tree["city"].depth, office.depth) == (1, 5)
 
 
 def test_bodies_by_place_finds_nested_bodies_and_leaves_deeper_places_out(tree):

@@ -268,7 +268,7 @@ def test_end_a_membership_with_a_reason(client, places, admin, resident):
 def test_the_council_page_links_each_seat_to_its_end_page(client, places, admin, resident):
     membership = add_membership(actor=SYSTEM, person=resident, organisation=places["council"], obtained="ex_officio", start_date=JAN_1)
     content = client.get(places["council"].get_absolute_url()).content.decode()
-    assert f'<a href="/memberships/{membership.pk}/end/">End membership<span class="visually-hidden"> 王芳</span></a>' in content
+    assert f'<a class="action-link" href="/memberships/{membership.pk}/end/">End membership<span class="visually-hidden"> 王芳</span></a>' in content
 
 
 # Staff roles

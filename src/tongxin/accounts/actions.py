@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import auth
-from django.core.exceptions import PermissionDenied
+from django.contrib.auth import password_validation
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -14,6 +15,7 @@ from django.utils.translation import ngettext
 from django_otp import verify_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from tongxin.community.permissions import can_edit_person
 from tongxin.core.audit import record_audit
 from tongxin.core.errors import ActionError
 
@@ -29,6 +31,54 @@ def can_manage_api_tokens(actor: Any, user: User) -> bool:
     if not (getattr(actor, "is_authenticated", False) and getattr(actor, "is_active", False)):
         return False
     return bool(actor.is_superuser or actor.pk == user.pk)
+
+
+def can_open_account(actor: Any, person: Any | None, *, superuser: bool) -> bool:
+    """Superusers open any account; an organisation admin opens one for a person in their scope."""
+    if not (getattr(actor, "is_authenticated", False) and getattr(actor, "is_active", False)):
+        return False
+    if actor.is_superuser:
+        return True
+    return not superuser and person is not None and can_edit_person(actor, person)
+
+
+def create_account(
+    *,
+    actor: Any,
+    username: str,
+    password: str,
+    person: Any | None = None,
+    is_staff: bool = False,
+    is_superuser: bool = False,
+) -> User:
+    """Open a sign-in account, optionally for a person who has none yet."""
+    if not can_open_account(actor, person, superuser=is_superuser or is_staff):
+        raise PermissionDenied
+    username = username.strip()
+    if not username:
+        raise ActionError(_("Choose a username."))
+    if User.objects.filter(username__iexact=username).exists():
+        raise ActionError(_("This username is taken."))
+    if person is not None and person.user_id is not None:
+        raise ActionError(_("This person already has an account."))
+    user = User(username=username, is_staff=is_staff, is_superuser=is_superuser)
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as error:
+        raise ActionError(" ".join(error.messages)) from None
+    user.set_password(password)
+    with transaction.atomic():
+        user.save()
+        if person is not None:
+            person.user = user
+            person.save(update_fields=["user", "updated_at"])
+        record_audit(
+            actor=actor,
+            verb="account.create",
+            target=user,
+            data={"person": person.pk if person else None, "staff": is_staff, "superuser": is_superuser},
+        )
+    return user
 
 
 def sign_in(*, request: HttpRequest, user: User, via: str) -> None:

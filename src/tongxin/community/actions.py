@@ -21,6 +21,7 @@ from .models import (
     Membership,
     Obtained,
     Organisation,
+    OrganisationKind,
     PartyStatus,
     Person,
     Role,
@@ -29,6 +30,7 @@ from .models import (
     StaffRole,
 )
 from .permissions import can_edit_person, can_grant_role, can_manage_organisation
+from .reports import check_composition_settings
 
 
 def _require(allowed: bool) -> None:
@@ -60,10 +62,21 @@ def create_organisation(
     name = name.strip()
     if not name:
         raise ActionError(_("Give the organisation a name."))
+    if kind not in OrganisationKind.values:
+        raise ActionError(_("Choose a kind of organisation."))
+    if parent is None and kind not in PLACE_KINDS:
+        raise ActionError(_("The top of the tree must be a place: a city, town or village."))
     if parent is not None and kind in PLACE_KINDS and not parent.is_place:
         raise ActionError(_("A place can only lie inside another place."))
-    if formation == Formation.APPOINTED and approved_by is None:
-        raise ActionError(_("An appointed group must name the organisation that approved it."))
+    if parent is not None and parent.dissolved_on is not None:
+        raise ActionError(_("%(organisation)s has been dissolved.") % {"organisation": parent})
+    _check_formation(formation=formation, approved_by=approved_by)
+    check_composition_settings(
+        kind=kind,
+        level=PLACE_KINDS.get(kind) or (parent.level if parent else None),
+        rule_set=composition_rule_set,
+        overrides=composition_overrides or {},
+    )
     with transaction.atomic():
         organisation = Organisation.objects.create(
             name=name,
@@ -83,27 +96,62 @@ def create_organisation(
     return organisation
 
 
+ORGANISATION_FIELDS = {
+    "name", "name_en", "description", "description_en", "address", "founded_on",
+    "composition_rule_set", "composition_overrides", "formation", "approved_by", "dissolved_on",
+}
+
+
 def update_organisation(*, actor: Any, organisation: Organisation, **changes: Any) -> Organisation:
     """Change an organisation's descriptive fields or its composition rules."""
     _require(can_manage_organisation(actor, organisation))
-    editable = {
-        "name", "name_en", "description", "description_en", "address",
-        "composition_rule_set", "composition_overrides", "formation", "approved_by", "dissolved_on",
-    }
-    unknown = set(changes) - editable
+    unknown = set(changes) - ORGANISATION_FIELDS
     if unknown:
         raise ActionError(_("These fields cannot be changed: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
     if "name" in changes and not str(changes["name"]).strip():
         raise ActionError(_("Give the organisation a name."))
+    if changes.get("approved_by") is not None and changes["approved_by"].pk == organisation.pk:
+        raise ActionError(_("An organisation cannot answer to itself."))
     with transaction.atomic():
         organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
         before = {field: _plain(getattr(organisation, field)) for field in changes}
         for field, value in changes.items():
             setattr(organisation, field, value)
+        _check_formation(formation=organisation.formation, approved_by=organisation.approved_by)
+        if {"composition_rule_set", "composition_overrides"} & set(changes):
+            check_composition_settings(
+                kind=organisation.kind,
+                level=organisation.level,
+                rule_set=organisation.composition_rule_set,
+                overrides=organisation.composition_overrides,
+            )
         organisation.save()
         after = {field: _plain(getattr(organisation, field)) for field in changes}
         record_audit(actor=actor, verb="organisation.update", target=organisation, data={"before": before, "after": after})
     return organisation
+
+
+def move_organisation(*, actor: Any, organisation: Organisation, parent: Organisation) -> Organisation:
+    """Put an organisation, with everything below it, under another parent."""
+    _require(can_manage_organisation(actor, organisation) and can_manage_organisation(actor, parent))
+    if parent.is_within(organisation):
+        raise ActionError(_("An organisation cannot be moved inside itself."))
+    if organisation.is_place and not parent.is_place:
+        raise ActionError(_("A place can only lie inside another place."))
+    with transaction.atomic():
+        organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+        before = organisation.parent_id
+        organisation.parent = parent
+        organisation.save()
+        record_audit(actor=actor, verb="organisation.move", target=organisation, data={"before": before, "after": parent.pk})
+    return organisation
+
+
+def _check_formation(*, formation: str, approved_by: Organisation | None) -> None:
+    if formation and formation not in Formation.values:
+        raise ActionError(_("Choose how the organisation is formed."))
+    if formation == Formation.APPOINTED and approved_by is None:
+        raise ActionError(_("An appointed group must name the organisation that approved it."))
 
 
 def _plain(value: Any) -> Any:
@@ -223,6 +271,8 @@ def add_membership(
     _require(can_manage_organisation(actor, organisation))
     if organisation.is_place:
         raise ActionError(_("People are members of bodies, not of places: choose a council, committee or group."))
+    if organisation.dissolved_on is not None:
+        raise ActionError(_("%(organisation)s has been dissolved.") % {"organisation": organisation})
     if role not in Role.values:
         raise ActionError(_("Choose a role."))
     if obtained not in Obtained.values:

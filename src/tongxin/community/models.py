@@ -7,7 +7,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Concat, Substr
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -53,6 +54,11 @@ PLACE_KINDS = {
 }
 
 
+def kinds_at_level(level: str) -> list[str]:
+    """The kinds of place at one level: towns and streets are both at the town level."""
+    return [kind for kind, place_level in PLACE_KINDS.items() if place_level == level]
+
+
 class Formation(models.TextChoices):
     ELECTED = "elected", _("Elected")
     APPOINTED = "appointed", _("Appointed")
@@ -69,6 +75,10 @@ class OrganisationQuerySet(models.QuerySet["Organisation"]):
     def bodies(self) -> OrganisationQuerySet:
         return self.exclude(kind__in=list(PLACE_KINDS))
 
+    def at_level(self, level: str) -> OrganisationQuerySet:
+        """Places of one level: `at_level(Level.TOWN)` gives towns and streets."""
+        return self.filter(kind__in=kinds_at_level(level))
+
     def within(self, organisation: Organisation) -> OrganisationQuerySet:
         """The organisation and everything below it."""
         return self.filter(path__startswith=organisation.path)
@@ -80,6 +90,23 @@ class OrganisationQuerySet(models.QuerySet["Organisation"]):
         for organisation in organisations:
             condition |= Q(path__startswith=organisation.path)
         return self.filter(condition)
+
+    def bodies_by_place(self, places: list[Organisation]) -> dict[int, list[Organisation]]:
+        """The bodies whose nearest place is each of `places`, keyed by the place's id.
+
+        Walks down one level of bodies per query (a council, then its office), so the cost is
+        the nesting depth of bodies, not the number of places.
+        """
+        found: dict[int, list[Organisation]] = {place.pk: [] for place in places}
+        owner = {place.pk: place.pk for place in places}
+        parents = list(owner)
+        while parents:
+            level = list(self.bodies().filter(parent_id__in=parents).order_by("pk"))
+            for body in level:
+                owner[body.pk] = owner[body.parent_id]
+                found[owner[body.pk]].append(body)
+            parents = [body.pk for body in level]
+        return found
 
 
 class Organisation(models.Model):
@@ -172,18 +199,29 @@ class Organisation(models.Model):
             super().save(*args, **kwargs)
             kwargs.pop("force_insert", None)
             kwargs["update_fields"] = ["path"]
-        new_path = (self.parent.path if self.parent else "/") + f"{self.pk}/"
+        new_path = self._parent_path() + f"{self.pk}/"
         if new_path != self.path:
             old_path = self.path
+            if old_path and new_path.startswith(old_path):
+                raise ValueError("An organisation cannot be moved inside itself.")
             self.path = new_path
             if old_path:
                 self._move_descendants(old_path, new_path)
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "path"}
         super().save(*args, **kwargs)
 
+    def _parent_path(self) -> str:
+        if self.parent_id is None:
+            return "/"
+        # Read the parent's path from the database: the parent in memory may predate a move.
+        return Organisation.objects.values_list("path", flat=True).get(pk=self.parent_id)
+
     def _move_descendants(self, old_path: str, new_path: str) -> None:
-        for descendant in Organisation.objects.filter(path__startswith=old_path).exclude(pk=self.pk):
-            descendant.path = new_path + descendant.path[len(old_path) :]
-            Organisation.objects.filter(pk=descendant.pk).update(path=descendant.path)
+        # One UPDATE for the whole subtree: a town with a thousand grids moves in one statement.
+        Organisation.objects.filter(path__startswith=old_path).exclude(pk=self.pk).update(
+            path=Concat(Value(new_path), Substr("path", len(old_path) + 1), output_field=models.CharField())
+        )
 
 
 class Sector(models.Model):

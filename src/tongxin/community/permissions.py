@@ -11,7 +11,7 @@ from typing import Any
 
 from django.db.models import Q
 
-from .models import Membership, Organisation, Person, PersonQuerySet, RoleGrant, StaffRole
+from .models import Membership, Organisation, OrganisationQuerySet, Person, PersonQuerySet, RoleGrant, StaffRole
 
 # Roles that may read residents' personal data (phone, year of birth, party status) in their scope.
 PERSONAL_DATA_ROLES = (StaffRole.ADMIN, StaffRole.SUPERVISOR, StaffRole.OFFICE)
@@ -49,6 +49,15 @@ def is_staff_member(user: Any) -> bool:
 def can_manage_organisation(user: Any, organisation: Organisation) -> bool:
     """Add and end memberships, edit the organisation, create organisations under it."""
     return has_role(user, [StaffRole.ADMIN], organisation)
+
+
+def organisations_managed_by(user: Any) -> OrganisationQuerySet:
+    """Every organisation the user may manage: the subtrees of their admin roles."""
+    if not is_signed_in(user):
+        return Organisation.objects.none()
+    if user.is_superuser:
+        return Organisation.objects.all()
+    return Organisation.objects.within_any(scopes(user, [StaffRole.ADMIN]))
 
 
 def can_grant_role(user: Any, organisation: Organisation) -> bool:
