@@ -201,6 +201,7 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "tongxin@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+EMAIL_SUBJECT_PREFIX = os.environ.get("EMAIL_SUBJECT_PREFIX", "[Tongxin] ")
 ADMINS = [("Admin", address) for address in env_list("ADMINS")]
 
 # Production hardening: on unless DEBUG; each can be turned off behind a TLS-terminating proxy.

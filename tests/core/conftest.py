@@ -2,15 +2,8 @@
 
 import importlib
 import json
-import os
-import shutil
-import sqlite3
-import subprocess
-import sys
 from collections.abc import Iterator, Sequence
-from contextlib import closing
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,7 +15,6 @@ from tongxin.core.models import AuditEvent
 
 CLERK = SystemActor("clerk")
 APPEND_ONLY_MIGRATION = importlib.import_module("tongxin.core.migrations.0003_audit_event_append_only")
-TONGXIN = Path(sys.executable).with_name("tongxin")
 
 
 @pytest.fixture
@@ -96,56 +88,3 @@ def owner(db: None) -> Iterator[DatabaseOwner]:
     yield hands
     if hands.lifted:
         hands.restore_triggers()
-
-
-def site_env(data_dir: Path) -> dict[str, str]:
-    """The environment of a `tongxin` process on a SQLite file in `data_dir`, as the start script sets it."""
-    env = {
-        **os.environ,
-        "DEBUG": "1",
-        "TONGXIN_DATA_DIR": str(data_dir),
-        "DATABASE_URL": "",  # even when the suite itself runs on PostgreSQL
-    }
-    env.pop("DJANGO_SETTINGS_MODULE", None)
-    return env
-
-
-def run_tongxin(*args: str, data_dir: Path, check: bool = True) -> subprocess.CompletedProcess[str]:
-    """The `tongxin` console command in its own process, on the SQLite file in `data_dir`.
-
-    It speaks the site's language (settings.LANGUAGE_CODE), not the tests' English.
-    """
-    return subprocess.run(
-        [str(TONGXIN), *args], env=site_env(data_dir), capture_output=True, text=True, check=check, timeout=120
-    )
-
-
-def start_tongxin(*args: str, data_dir: Path) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [str(TONGXIN), *args],
-        env=site_env(data_dir),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-
-@pytest.fixture(scope="session")
-def _migrated_sqlite_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    data_dir = tmp_path_factory.mktemp("migrated")
-    run_tongxin("migrate", "--verbosity", "0", data_dir=data_dir)
-    return data_dir
-
-
-@pytest.fixture
-def sqlite_site(_migrated_sqlite_file: Path, tmp_path: Path) -> Path:
-    """A data folder with its own migrated SQLite file, for tests that run several processes on it."""
-    data_dir = tmp_path / "site"
-    shutil.copytree(_migrated_sqlite_file, data_dir)
-    return data_dir
-
-
-def read_sqlite(data_dir: Path, query: str) -> list[tuple[Any, ...]]:
-    """What the file holds, read behind Tongxin's back."""
-    with closing(sqlite3.connect(data_dir / "tongxin.sqlite3")) as database:
-        return database.execute(query).fetchall()

@@ -9,7 +9,8 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.utils import translation
 
-from tests.core.conftest import CLERK, DatabaseOwner, read_sqlite, run_tongxin, start_tongxin
+from tests.core.conftest import CLERK, DatabaseOwner
+from tests.processes import read_sqlite, run_tongxin, start_tongxin
 from tests.factories import OrganisationFactory, UserFactory
 from tongxin.core.actors import SystemActor
 from tongxin.core.audit import (
@@ -22,6 +23,10 @@ from tongxin.core.audit import (
     verify_chain,
 )
 from tongxin.core.models import AppendOnlyError, AuditEvent, AuditHead
+
+# SQLite's in-memory test database shares one cache between threads, which says "table is
+# locked" instead of waiting: processes on a SQLite file prove SQLite's side instead.
+SQLITE_THREADS = "threads cannot share SQLite's in-memory test database"
 
 
 def test_each_event_links_to_the_one_before_and_the_head_follows(chain: list[AuditEvent]) -> None:
@@ -107,7 +112,7 @@ def test_the_database_still_accepts_new_events(chain: list[AuditEvent]) -> None:
     assert verify_chain().events == 6
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite's in-memory test database shares one cache between threads, which says 'table is locked' instead of waiting; the next test runs processes on a SQLite file")
+@pytest.mark.skipif(connection.vendor != "postgresql", reason=SQLITE_THREADS)
 def test_concurrent_appends_on_postgresql_form_one_chain(transactional_db: None) -> None:
     threads, appends = 8, 25
     start = threading.Barrier(threads)

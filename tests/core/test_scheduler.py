@@ -19,7 +19,7 @@ from django_tasks_db.models import DBTaskResult
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.core.conftest import read_sqlite, run_tongxin, start_tongxin
+from tests.processes import read_sqlite, run_tongxin, start_tongxin
 from tongxin.core.models import SchedulerRun
 from tongxin.core.schedule import (
     DEFAULT_SCHEDULE,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -74,19 +73,6 @@ from .permissions import (
 PLACES_PER_PAGE = 100
 RESULTS_PER_PAGE = 50
 GRANTS_PER_PAGE = 50
-
-
-def shows_denial(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Answer PermissionDenied with the site's translated 403 page; nothing has changed by then."""
-
-    @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except PermissionDenied:
-            return render(request, "community/denied.html", status=403)
-
-    return wrapper
 
 
 def _require(allowed: bool) -> None:
@@ -331,7 +317,6 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 # Management pages: each checks permission first, then calls one action and shows its ActionError.
 
 
-@shows_denial
 @require_http_methods(["GET", "POST"])
 def organisation_create(request: HttpRequest, pk: int) -> HttpResponse:
     parent = get_object_or_404(Organisation, pk=pk)
@@ -360,7 +345,6 @@ def organisation_create(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@shows_denial
 @require_http_methods(["GET", "POST"])
 def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = get_object_or_404(Organisation, pk=pk)
@@ -395,7 +379,6 @@ def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@shows_denial
 @require_http_methods(["GET", "POST"])
 def person_add(request: HttpRequest, pk: int) -> HttpResponse:
     home = get_object_or_404(Organisation.objects.places(), pk=pk)
@@ -423,7 +406,6 @@ def person_add(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@shows_denial
 @require_http_methods(["GET", "POST"])
 def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(Person, pk=pk)
@@ -475,7 +457,6 @@ def _people_shown(people: PersonQuerySet, query: str, near: Organisation | None,
     return listed
 
 
-@shows_denial
 @require_http_methods(["GET", "POST"])
 def membership_add(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = get_object_or_404(Organisation, pk=pk)
@@ -515,7 +496,6 @@ def membership_add(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@shows_denial
 @require_http_methods(["GET", "POST"])
 def membership_end(request: HttpRequest, pk: int) -> HttpResponse:
     membership = get_object_or_404(Membership.objects.select_related("person", "organisation"), pk=pk)
@@ -555,7 +535,6 @@ def _roles_url(organisation: Organisation) -> str:
     return reverse("community:organisation_roles", args=[organisation.pk])
 
 
-@shows_denial
 @require_http_methods(["GET", "POST"])
 def organisation_roles(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = get_object_or_404(Organisation, pk=pk)
@@ -581,7 +560,6 @@ def organisation_roles(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "community/organisation_roles.html", context)
 
 
-@shows_denial
 @require_http_methods(["GET", "POST"])
 def role_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     grant = get_object_or_404(RoleGrant.objects.select_related("user", "organisation"), pk=pk)

@@ -42,8 +42,8 @@ class AuditEvent(models.Model):
     target_id = models.CharField(_("object id"), max_length=64, blank=True)
     target_label = models.CharField(_("object"), max_length=300, blank=True)
     data = models.JSONField(_("details"), default=dict)
-    prev_digest = models.CharField(max_length=64)
-    digest = models.CharField(max_length=64, unique=True)
+    prev_digest = models.CharField(_("previous digest"), max_length=64)
+    digest = models.CharField(_("digest"), max_length=64, unique=True)
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -68,18 +68,32 @@ class AuditEvent(models.Model):
 class AuditHead(models.Model):
     """The chain's single head row: locking it serialises appends; it also reveals a cut-off tail."""
 
-    seq = models.PositiveBigIntegerField(default=0)
-    digest = models.CharField(max_length=64)
+    seq = models.PositiveBigIntegerField(_("sequence"), default=0)
+    digest = models.CharField(_("digest"), max_length=64)
 
     class Meta:
         verbose_name = _("audit chain head")
+        verbose_name_plural = _("audit chain head")
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.digest}"
 
 
 class SchedulerRun(models.Model):
-    """When the scheduler last enqueued each periodic job, shared by every scheduler process."""
+    """The last run of each periodic job that any scheduler enqueued.
 
-    job = models.CharField(max_length=200, unique=True)
-    last_run_at = models.DateTimeField()
+    Every scheduler process locks this row before enqueuing, so a run is enqueued once however
+    many schedulers (on however many machines) see it fall due.
+    """
+
+    job = models.CharField(_("job"), max_length=200, unique=True)
+    last_run_at = models.DateTimeField(_("scheduled time of the last run"), null=True, blank=True)
+    enqueued_at = models.DateTimeField(_("enqueued"), null=True, blank=True)
+    result_id = models.CharField(_("task result"), max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("scheduled job run")
+        verbose_name_plural = _("scheduled job runs")
+
+    def __str__(self) -> str:
+        return self.job

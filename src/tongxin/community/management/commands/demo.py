@@ -33,6 +33,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument(
+            "--no-logins", action="store_true", help="Leave the demo logins out of the summary (start prints them)."
+        )
+        parser.add_argument(
             "--seed",
             type=int,
             default=DEFAULT_SEED,
@@ -47,11 +50,11 @@ class Command(BaseCommand):
             raise CommandError(str(error.message), returncode=2) from None
         except PermissionDenied:
             raise CommandError(_("The demo loader is not allowed to make these changes."), returncode=2) from None
-        for line in summary_lines(summary):
+        for line in summary_lines(summary, with_logins=not options["no_logins"]):
             self.stdout.write(line)
 
 
-def summary_lines(summary: DemoSummary) -> list[str]:
+def summary_lines(summary: DemoSummary, *, with_logins: bool = True) -> list[str]:
     town = summary.town
     lines = [
         _("Demo town: %(town)s (%(city)s), %(villages)d villages.")
@@ -78,6 +81,7 @@ def summary_lines(summary: DemoSummary) -> list[str]:
             "accounts": summary.accounts,
         }
     )
-    lines.append(_("Demo logins, all with the password %(password)s:") % {"password": DEMO_PASSWORD})
-    lines.extend(f"  {username:<20} {description}" for username, description in demo_logins())
+    if with_logins:
+        lines.append(_("Demo logins, all with the password %(password)s:") % {"password": DEMO_PASSWORD})
+        lines.extend(f"  {username:<20} {description}" for username, description in demo_logins())
     return lines

@@ -4,26 +4,26 @@ import socket
 import time
 import urllib.error
 import urllib.request
+from http.client import HTTPResponse
 from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core.management import CommandError, call_command, get_commands
+from django.core.management import CommandError, call_command
 from django.utils import translation
 
-from tests.core.conftest import start_tongxin
+from tests.processes import start_tongxin
 from tests.factories import OrganisationFactory
+from tongxin.community.demo import DEMO_PASSWORD, demo_logins
 from tongxin.community.models import Organisation
-from tongxin.core.management.commands.start import site_url
+from tongxin.community.management.commands.start import site_url
 
 STYLESHEET = Path(settings.PACKAGE_DIR) / "core" / "static" / "tongxin" / "site.css"
-needs_demo = pytest.mark.skipif("demo" not in get_commands(), reason="the `demo` command is not in the tree yet")
 
 
 def demo_banner(url: str) -> str:
-    from tongxin.community.demo import DEMO_PASSWORD, demo_logins
-
+    """The banner as `start` must print it, built from what the demo town says about its logins."""
     logins = demo_logins()
     width = max(len(username) for username, _purpose in logins)
     return "\n".join(
@@ -40,7 +40,6 @@ def demo_banner(url: str) -> str:
     )
 
 
-@needs_demo
 def test_start_loads_the_demo_town_into_an_empty_database_and_prints_the_sign_ins(db: None) -> None:
     out = StringIO()
     call_command("start", "--no-serve", "--bind", "0.0.0.0:8080", stdout=out)
@@ -53,7 +52,6 @@ def test_start_loads_the_demo_town_into_an_empty_database_and_prints_the_sign_in
     assert Organisation.objects.filter(name="白水洋镇", name_en="Baishuiyang Town").exists()
 
 
-@needs_demo
 def test_start_on_a_database_with_the_demo_loads_nothing_more(db: None) -> None:
     call_command("start", "--no-serve", stdout=StringIO())
     organisations = Organisation.objects.count()
@@ -111,7 +109,8 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _get(url: str, *, within: float) -> urllib.request.http.client.HTTPResponse:  # type: ignore[name-defined]
+def _get(url: str, *, within: float) -> HTTPResponse:
+    """GET `url`, retrying while the server is still starting."""
     deadline = time.monotonic() + within
     while True:
         try:
@@ -122,7 +121,6 @@ def _get(url: str, *, within: float) -> urllib.request.http.client.HTTPResponse:
             time.sleep(0.3)
 
 
-@needs_demo
 def test_start_serves_the_site_with_gunicorn(sqlite_site: Path) -> None:
     port = _free_port()
     server = start_tongxin("start", "--bind", f"127.0.0.1:{port}", "--workers", "2", data_dir=sqlite_site)
@@ -139,4 +137,4 @@ def test_start_serves_the_site_with_gunicorn(sqlite_site: Path) -> None:
     with translation.override("zh-hans"):
         ready = translation.gettext("Tongxin is ready at %(url)s") % {"url": f"http://127.0.0.1:{port}/"}
     assert f"\n{ready}\n" in out
-    assert f"GET /accounts/login/ HTTP/1.1\" 200" in out, out
+    assert 'GET /accounts/login/ HTTP/1.1" 200' in out, out
