@@ -110,3 +110,29 @@ def admin_a(town: Town) -> Caller:
 def iso(moment: datetime.datetime) -> str:
     """A time as the API writes it."""
     return DjangoJSONEncoder().default(moment)
+
+
+FORBIDDEN = {"detail": "You are not allowed to do this."}
+UNAUTHORISED = {"detail": "Sign in, or send a valid API token."}
+NOT_FOUND = {"detail": "Not found."}
+
+
+def resident_json(town: Town) -> dict:
+    """The resident of village A as the people endpoints show them to someone allowed to see them."""
+    person = town.resident
+    return {
+        "id": person.pk,
+        "name": "李秀英",
+        "surname": "",
+        "name_latin": "Li Xiuying",
+        "display_name": "Li Xiuying",
+        "gender": "female",
+        "birth_year": 1968,
+        "phone": "13800000001",
+        "email": "",
+        "party_status": "full",
+        "home": town.village_a.pk,
+        "sectors": [],
+        "created_at": iso(person.created_at),
+        "updated_at": iso(person.updated_at),
+    }

@@ -13,32 +13,11 @@ from tongxin.accounts.models import ApiToken
 from tongxin.community.models import StaffRole
 from tongxin.core.models import AuditEvent
 
-from .conftest import Caller, Town, iso
+from .conftest import UNAUTHORISED, Caller, Town, iso, resident_json
 
 pytestmark = pytest.mark.django_db
 
-UNAUTHORISED = {"detail": "Sign in, or send a valid API token."}
 CSRF_SECRET = "abcdefghijklmnopqrstuvwxyzABCDEF"  # 32 letters, the shape of Django's CSRF secret
-
-
-def person_json(town: Town) -> dict:
-    person = town.resident
-    return {
-        "id": person.pk,
-        "name": "李秀英",
-        "surname": "",
-        "name_latin": "Li Xiuying",
-        "display_name": "Li Xiuying",
-        "gender": "female",
-        "birth_year": 1968,
-        "phone": "13800000001",
-        "email": "",
-        "party_status": "full",
-        "home": town.village_a.pk,
-        "sectors": [],
-        "created_at": iso(person.created_at),
-        "updated_at": iso(person.updated_at),
-    }
 
 
 def test_a_token_identifies_its_account(client: Client, town: Town, resident: Caller) -> None:
@@ -49,7 +28,7 @@ def test_a_token_identifies_its_account(client: Client, town: Town, resident: Ca
         "id": resident.user.pk,
         "username": "li.xiuying",
         "is_superuser": False,
-        "person": person_json(town),
+        "person": resident_json(town),
         "roles": [],
     }
 

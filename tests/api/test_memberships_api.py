@@ -25,12 +25,10 @@ from tongxin.community.permissions import can_view_personal_data
 from tongxin.core.actors import SystemActor
 from tongxin.core.models import AuditEvent
 
-from .conftest import Caller, Town, iso, token_for
+from .conftest import FORBIDDEN, UNAUTHORISED, Caller, Town, iso, token_for
 
 pytestmark = pytest.mark.django_db
 
-FORBIDDEN = {"detail": "You are not allowed to do this."}
-UNAUTHORISED = {"detail": "Sign in, or send a valid API token."}
 SETUP = SystemActor("tests")
 
 

@@ -10,12 +10,10 @@ from tongxin.community.models import Organisation, OrganisationKind
 from tongxin.community.reports import composition_report
 from tongxin.core.models import AuditEvent
 
-from .conftest import Caller, Town
+from .conftest import FORBIDDEN, UNAUTHORISED, Caller, Town
 
 pytestmark = pytest.mark.django_db
 
-FORBIDDEN = {"detail": "You are not allowed to do this."}
-UNAUTHORISED = {"detail": "Sign in, or send a valid API token."}
 
 
 def names(response) -> list[str]:

@@ -8,33 +8,10 @@ from tests.factories import MembershipFactory, PersonFactory, RoleGrantFactory, 
 from tongxin.community.models import Gender, Person, StaffRole
 from tongxin.core.models import AuditEvent
 
-from .conftest import Caller, Town, iso, token_for
+from .conftest import FORBIDDEN, NOT_FOUND, UNAUTHORISED, Caller, Town, iso, resident_json, token_for
 
 pytestmark = pytest.mark.django_db
 
-FORBIDDEN = {"detail": "You are not allowed to do this."}
-UNAUTHORISED = {"detail": "Sign in, or send a valid API token."}
-NOT_FOUND = {"detail": "Not found."}
-
-
-def resident_json(town: Town) -> dict:
-    person = town.resident
-    return {
-        "id": person.pk,
-        "name": "李秀英",
-        "surname": "",
-        "name_latin": "Li Xiuying",
-        "display_name": "Li Xiuying",
-        "gender": "female",
-        "birth_year": 1968,
-        "phone": "13800000001",
-        "email": "",
-        "party_status": "full",
-        "home": town.village_a.pk,
-        "sectors": [],
-        "created_at": iso(person.created_at),
-        "updated_at": iso(person.updated_at),
-    }
 
 
 def names(response) -> list[str]:
