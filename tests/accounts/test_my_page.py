@@ -96,7 +96,7 @@ def test_my_page_shows_record_memberships_roles_and_second_factor(client, zhang_
         "East Village Council Chair Jan. 1, 2024 to Jan. 1, 2029 Elected by East Village Committee"
         in text
     )
-    assert "East Village Committee Member since Jan. 1, 2024 By office" in text
+    assert "East Village Committee Member since Jan. 1, 2024 Because of their post" in text
     assert "Old Workgroup" not in text
     assert (
         "My staff roles Role Over Organisation administrator East Village and everything within it"
@@ -342,3 +342,13 @@ def test_change_password_with_the_wrong_old_password(client, resident):
     resident.refresh_from_db()
     assert resident.check_password(PASSWORD)
     assert not AuditEvent.objects.filter(verb="account.password.change").exists()
+
+
+def test_labels_on_my_forms_stand_alone_without_a_colon(client, resident):
+    client.force_login(resident)
+    me = client.get("/accounts/me/").content.decode()
+    assert '<label for="id_name">Token name</label>' in me
+    password = client.get("/accounts/me/password/").content.decode()
+    assert '<label for="id_old_password">Old password</label>' in password
+    client.cookies["django_language"] = "zh-hans"
+    assert "令牌名称:" not in client.get("/accounts/me/").content.decode()

@@ -80,8 +80,8 @@ def test_an_error_exits_with_status_one(council, village):
     assert run("--organisation", str(legal_aid.pk)) == (
         1,
         f"#{legal_aid.pk} Legal Aid · Workgroup: 2 rules not met\n"
-        "  ✗ Error: There must be at least 2 members: there are 1.\n"
-        "  ✗ Error: There must be a head: none.\n"
+        "  ✗ Error: There must be at least 2 members: there is 1.\n"
+        "  ✗ Error: There must be a head, but none is recorded.\n"
         "1 organisation checked, 1 with violations\n",
     )
 
@@ -176,7 +176,7 @@ def test_json_lists_every_report(council, village):
                 "rule": "min_members",
                 "ok": False,
                 "severity": "error",
-                "message": "There must be at least 2 members: there are 1.",
+                "message": "There must be at least 2 members: there is 1.",
                 "expected": "at least 2",
                 "actual": "1",
             },
@@ -185,7 +185,7 @@ def test_json_lists_every_report(council, village):
                 "ok": True,
                 "severity": "error",
                 "message": "There must be a head: Ma Lin.",
-                "expected": "head",
+                "expected": "a head",
                 "actual": "Ma Lin",
             },
         ],

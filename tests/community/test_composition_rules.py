@@ -824,6 +824,44 @@ def test_a_chair_who_is_not_the_branch_secretary_is_a_warning(village):
     assert (report.ok, report.errors) == (False, [])
 
 
+def test_needed_and_found_are_short_phrases(village):
+    council = village_council(village, non_party=12, party=12, chair_is_secretary=False)
+    assert [(f.rule, f.expected, f.actual) for f in composition_report(council).findings] == [
+        ("min_members", "at least 20", "24"),
+        ("max_members", "at most 50", "24"),
+        ("non_party_share", "at least 50%", "12 of 24 (50%)"),
+        ("has_chair", "a chair", "Li Lei"),
+        ("leader_also_holds", "secretary of a party branch", "no"),
+        ("has_council_office", "a council office", "Shangyou Council Office"),
+        ("has_supervision_group", "a supervision group", "Shangyou Supervision Group"),
+    ]
+    group = body("workgroup", village, "Legal Aid")
+    seat(group)
+    (_members, head) = composition_report(group).findings
+    assert (head.message, head.expected, head.actual) == (
+        "There must be a head, but none is recorded.",
+        "a head",
+        "none",
+    )
+
+
+def test_a_count_of_one_reads_in_the_singular(village):
+    committee = body("village_committee", village)
+    seat(committee, role=Role.CHAIR, gender=Gender.FEMALE, party=PartyStatus.FULL)
+    messages = [finding.message for finding in composition_report(committee).findings]
+    assert messages[:3] == [
+        "There must be at least 3 members: there is 1.",
+        "There may be at most 7 members: there is 1.",
+        "At least 1 member must be a woman: there is 1.",
+    ]
+    council = body("consultation_council", village)
+    seat(council, role=Role.CHAIR, party=PartyStatus.FULL)
+    seat(council)
+    assert composition_report(council).findings[2].message == (
+        "At least half of the members must be non-party: 1 of 2 is (50%)."
+    )
+
+
 def test_the_secretary_of_another_villages_branch_does_not_count(town, village):
     other_village = body("village", town, "Xiayou Village")
     other_branch = body("party_branch", other_village)
@@ -850,7 +888,7 @@ def test_town_council_chair_is_a_deputy_secretary_of_the_town_party_committee(to
             "warning",
             "The chair should also be deputy secretary of a party committee in the same place: Chen Jie is not.",
         ),
-        ("has_council_office", False, "error", "It must have a council office: none."),
+        ("has_council_office", False, "error", "It must have a council office, but none is recorded."),
     ]
     seat(committee, role=Role.DEPUTY_SECRETARY, person=chair.person)
     body("council_office", council, "Baishuiyang Council Office")
@@ -1016,7 +1054,8 @@ def test_party_branch_committee_in_words(village):
             "committee_size",
             True,
             "error",
-            "With 7 full members (7 or more), there must be a committee of 3 to 7: it has 6.",
+            "With 7 or more full members there must be a committee of 3 to 7: "
+            "there are 7 full members and the committee has 6.",
         ),
         (
             "committee_normal_size",
@@ -1028,9 +1067,11 @@ def test_party_branch_committee_in_words(village):
             "committee_full_members",
             False,
             "error",
-            "Every committee member must be a full party member: 1 of 6 are not.",
+            "Every committee member must be a full party member: 1 of 6 is not.",
         ),
     ]
+    full_members = report.findings[-1]
+    assert (full_members.expected, full_members.actual) == ("all 6", "5 of 6")
 
 
 def test_leading_party_group_names_the_organisation_it_answers_to(town):
@@ -1055,7 +1096,7 @@ def test_leading_party_group_names_the_organisation_it_answers_to(town):
     loose = body("leading_party_group", town)
     assert (
         composition_report(loose).findings[-1].message
-        == "It must answer to the organisation that approved it: none is named."
+        == "It must answer to the organisation that approved it, but none is recorded."
     )
 
 
@@ -1094,7 +1135,7 @@ def test_report_as_dict(village):
                 "rule": "min_members",
                 "ok": False,
                 "severity": "error",
-                "message": "There must be at least 2 members: there are 1.",
+                "message": "There must be at least 2 members: there is 1.",
                 "expected": "at least 2",
                 "actual": "1",
             },
@@ -1103,7 +1144,7 @@ def test_report_as_dict(village):
                 "ok": True,
                 "severity": "error",
                 "message": "There must be a head: Ma Lin.",
-                "expected": "head",
+                "expected": "a head",
                 "actual": "Ma Lin",
             },
         ],

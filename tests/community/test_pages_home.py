@@ -100,3 +100,14 @@ def test_home_stays_within_a_few_queries(client, county, django_assert_max_num_q
         organisation(f"村{index}", f"Village {index}", "village", county["tongxin"])
     with django_assert_max_num_queries(6):
         client.get("/")
+
+
+def test_each_language_is_marked_and_the_switch_is_a_button(client, county):
+    content = client.get("/").content.decode()
+    assert '<html lang="en">' in content
+    # The Chinese name inside the English footer, and the switch to Chinese, are read as Chinese.
+    assert 'Tongxin (<span lang="zh-Hans">同心</span>, “of one heart”)' in content
+    assert '<button type="submit" name="language" value="zh-hans" lang="zh-Hans">中文</button>' in content
+    assert '<a class="brand" href="/" aria-current="page">Tongxin</a>' in content
+    assert '<a href="/organisations/">Organisations</a>' in content
+    assert '<a href="/organisations/" aria-current="page">Organisations</a>' in client.get("/organisations/").content.decode()

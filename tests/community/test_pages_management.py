@@ -175,6 +175,19 @@ def test_add_person_shows_a_taken_phone_number(client, places, admin, resident):
     assert not Person.objects.filter(name="李秀英").exists()
 
 
+def test_a_form_lists_its_problems_first_each_linked_to_its_field(client, places, admin):
+    response = client.post(f"/organisations/{places['xiaozhai'].pk}/people/new/", {"party_status": "non_party"})
+    content = response.content.decode()
+    assert (
+        '<div class="form-problem" role="alert">'
+        '<p class="field-problem"><a href="#id_name">Name: This field is required.</a></p>'
+        '<p class="field-problem"><a href="#id_gender">Gender: This field is required.</a></p></div>'
+    ) in content
+    # Each field names its own message too, so a screen reader hears it on the field.
+    assert 'aria-describedby="id_name_error"' in content and 'aria-invalid="true"' in content
+    assert events("person.add") == [] and not Person.objects.exists()
+
+
 def test_edit_a_person_records_the_fields_changed(client, places, admin, resident):
     url = f"/people/{resident.pk}/edit/"
     form = client.get(url)

@@ -139,11 +139,12 @@ def test_the_page_reads_in_chinese_with_the_english_name_beside(client, village)
 def test_members_are_grouped_by_role_with_sector_how_obtained_and_term(client, council, members):
     text = page_text(client.get(council.get_absolute_url()))
     assert "4 members: 1 in the party, 3 not in the party; 2 women, 2 men." in text
-    assert "Chair 王建国 Chair — By office since Jan. 1, 2024" in text
+    # The role heads each group of rows; the columns say the rest.
+    assert "Name Sector represented How obtained Term Chair 王建国 — Because of their post since Jan. 1, 2024" in text
     assert (
-        "Member 李秀英 Member Veteran cadres Elected by Xiaozhai Village Jan. 1, 2024 to Jan. 1, 2027 "
-        "刘芳 Member Veteran cadres Elected by Xiaozhai Village Jan. 1, 2024 to Jan. 1, 2027 "
-        "张伟 Member Veteran cadres Elected by Xiaozhai Village Jan. 1, 2024 to Jan. 1, 2027 Composition"
+        "Member 李秀英 Veteran cadres Elected by Xiaozhai Village Jan. 1, 2024 to Jan. 1, 2027 "
+        "刘芳 Veteran cadres Elected by Xiaozhai Village Jan. 1, 2024 to Jan. 1, 2027 "
+        "张伟 Veteran cadres Elected by Xiaozhai Village Jan. 1, 2024 to Jan. 1, 2027 Composition"
     ) in text
 
 
@@ -180,7 +181,7 @@ def test_personal_data_is_shown_to_an_admin_in_scope(client, village, council, m
     sign_in(client, admin_of(village, "xiaozhai.admin"))
     text = page_text(client.get(council.get_absolute_url()))
     assert "Mobile phone Born Party status" in text
-    assert f"王建国 Chair — By office since Jan. 1, 2024 {SECRETARY_PHONE} 1961 Full party member" in text
+    assert f"王建国 — Because of their post since Jan. 1, 2024 {SECRETARY_PHONE} 1961 Full party member" in text
     assert "Manage Edit this organisation Add a member Add a body or place under it Staff roles" in text
 
 
@@ -225,3 +226,76 @@ def test_the_page_reads_a_large_council_in_few_queries(client, village, council,
 
 def test_an_unknown_organisation_is_not_found(client, db):
     assert client.get("/organisations/999999/").status_code == 404
+
+
+def test_each_count_takes_its_own_plural(client, village, council):
+    woman = add_person(actor=SYSTEM, name="李秀英", gender="female", home=village, party_status="full")
+    add_membership(actor=SYSTEM, person=woman, organisation=council, obtained="joined", start_date=JAN_1)
+    assert "1 member: 1 in the party, 0 not in the party; 1 woman, 0 men." in page_text(client.get(council.get_absolute_url()))
+    man = add_person(actor=SYSTEM, name="张伟", gender="male", home=village)
+    add_membership(actor=SYSTEM, person=man, organisation=council, obtained="joined", start_date=JAN_1)
+    assert "2 members: 1 in the party, 1 not in the party; 1 woman, 1 man." in page_text(client.get(council.get_absolute_url()))
+
+
+def test_how_a_seat_was_obtained_reads_as_one_phrase(client, village, branch, council):
+    def seat(name: str, obtained: str, by: Organisation | None) -> None:
+        person = add_person(actor=SYSTEM, name=name, gender="male", home=village)
+        add_membership(
+            actor=SYSTEM, person=person, organisation=council, obtained=obtained, obtained_from=by, start_date=JAN_1
+        )
+
+    seat("赵一", "ex_officio", branch)
+    seat("钱二", "ex_officio", None)
+    seat("孙三", "appointed", branch)
+    seat("李四", "co_opted", council)
+    seat("周五", "joined", None)
+    text = page_text(client.get(council.get_absolute_url()))
+    assert (
+        "Member 赵一 Because of their post in Xiaozhai Party Branch since Jan. 1, 2024 "
+        "钱二 Because of their post since Jan. 1, 2024 "
+        "孙三 Appointed by Xiaozhai Party Branch since Jan. 1, 2024 "
+        "李四 Co-opted by Xiaozhai Council since Jan. 1, 2024 "
+        "周五 Joined since Jan. 1, 2024 Composition"
+    ) in text
+    assert "By office" not in text
+
+
+def test_a_body_whose_members_represent_no_sector_has_no_sector_column(client, branch, secretary):
+    text = page_text(client.get(branch.get_absolute_url()))
+    assert "Name How obtained Term Secretary 王建国 Elected by Xiaozhai Party Branch Jan. 1, 2024 to Jan. 1, 2029" in text
+    assert "Sector represented" not in text
+
+
+def test_a_name_kept_only_in_chinese_is_marked_as_chinese_on_the_english_page(client, council, members, secretary):
+    content = client.get(council.get_absolute_url()).content.decode()
+    assert f'<a href="{secretary.get_absolute_url()}" lang="zh-Hans">王建国</a>' in content
+    client.cookies["django_language"] = "zh-hans"
+    content = client.get(council.get_absolute_url()).content.decode()
+    assert f'<a href="{secretary.get_absolute_url()}">王建国</a>' in content
+
+
+def test_dates_read_as_chinese_dates_on_the_chinese_page(client, council, members):
+    client.cookies["django_language"] = "zh-hans"
+    content = client.get(council.get_absolute_url()).content.decode()
+    assert "2024年1月1日" in content and "2027年1月1日" in content
+    assert "Jan. 1, 2024" not in content
+
+
+def test_each_finding_says_what_is_needed_and_what_was_found(client, council, members):
+    text = page_text(client.get(council.get_absolute_url()))
+    assert (
+        "✗ Not met: There must be at least 20 members: there are 4. Needed: at least 20 · Found: 4 "
+        "✓ Met: There may be at most 50 members: there are 4. Needed: at most 50 · Found: 4"
+    ) in text
+    assert "✓ Met: There must be a chair: 王建国. Needed: a chair · Found: 王建国" in text
+    assert "✗ Not met: It must have a council office, but none is recorded. Needed: a council office · Found: none" in text
+
+
+def test_the_facts_say_at_once_whether_the_composition_rules_are_met(client, council, members):
+    text = page_text(client.get(council.get_absolute_url()))
+    failures = len(composition_report(council).violations)
+    assert f"Part of Xiaozhai Village Composition ✗ {failures} rules are not met." in text
+    content = client.get(council.get_absolute_url()).content.decode()
+    assert '<a class="verdict-link fail" href="#composition-title">' in content
+    office = organisation("议事会办公室", "Council Office", "council_office", council)
+    assert "Composition" not in page_text(client.get(office.get_absolute_url()))

@@ -45,7 +45,7 @@ def test_the_tree_nests_places_and_groups_their_bodies_by_kind(client, tree):
         "Linhai City City "
         "Tongxin Town Town Party committee Tongxin Party Committee "
         "Xiaozhai Village Village Party branch Xiaozhai Party Branch Consultation council Xiaozhai Council "
-        "Council office Council Office Workgroup Legal Aid Group , Red Armband Volunteers "
+        "Council office Council Office Workgroup Legal Aid Group Red Armband Volunteers "
         "Grid One Grid "
         "Datian Village Village "
         "Tongxin"

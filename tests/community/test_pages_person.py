@@ -84,7 +84,7 @@ def test_the_public_sees_current_seats_only(client, member):
     response = client.get(member.get_absolute_url())
     text = page_text(response)
     assert response.status_code == 200
-    assert "李秀英 Current seats Xiaozhai Council : Member Tongxin" in text
+    assert "李秀英 Current seats Xiaozhai Council Member Tongxin" in text
     content = response.content.decode()
     for private in (PHONE, "1968", "Non-party", "Xiaozhai Village Committee", "Term ended", "Women", "Personal record"):
         assert private not in content
@@ -144,3 +144,19 @@ def test_someone_whose_seats_all_ended_has_no_public_page(client, places, member
     current = member.memberships.get(end_date__isnull=True)
     end_membership(actor=SYSTEM, membership=current, end_date=datetime.date(2024, 6, 1))
     assert client.get(member.get_absolute_url()).status_code == 404
+
+
+def test_the_other_form_of_the_name_shows_under_it_in_its_own_language(client, places):
+    person = add_person(actor=SYSTEM, name="王建国", name_latin="Wang Jianguo", gender="male", home=places["xiaozhai"])
+    add_membership(actor=SYSTEM, person=person, organisation=places["council"], obtained="joined", start_date=JAN_1)
+    content = client.get(person.get_absolute_url()).content.decode()
+    assert '<h1>Wang Jianguo</h1>\n  <p class="other-name" lang="zh-Hans">王建国</p>' in content
+    client.cookies["django_language"] = "zh-hans"
+    content = client.get(person.get_absolute_url()).content.decode()
+    assert '<h1>王建国</h1>\n  <p class="other-name" lang="en">Wang Jianguo</p>' in content
+
+
+def test_a_name_kept_only_in_chinese_is_marked_as_chinese(client, member):
+    content = client.get(member.get_absolute_url()).content.decode()
+    assert '<h1 lang="zh-Hans">李秀英</h1>' in content
+    assert 'class="other-name"' not in content

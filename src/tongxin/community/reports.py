@@ -406,6 +406,11 @@ def _a_body(kind: object) -> str:
     return _("a %(kind)s") % {"kind": _kind_label(kind).lower()}
 
 
+def _a_role(role: object) -> str:
+    """ "a chair": a role mid-sentence."""
+    return _("a %(role)s") % {"role": _role_label(role)}
+
+
 def _either(kinds: Iterable[object]) -> str:
     labels = [_a_body(kind) for kind in kinds]
     if not labels:
@@ -447,23 +452,28 @@ def _share(count: int, total: int, required: int) -> str:
     return f"{whole}%"
 
 
+def _there_are(count: int) -> str:
+    """ "there is 1", "there are 2": the count found, in its own plural."""
+    return ngettext("there is %(count)d", "there are %(count)d", count) % {"count": count}
+
+
 def _word_min_members(finding: composition.Finding, context: _Context) -> Wording:
     minimum, count = _count(finding.expected), _count(finding.actual)
     message = ngettext(
-        "There must be at least %(minimum)d member: there are %(count)d.",
-        "There must be at least %(minimum)d members: there are %(count)d.",
+        "There must be at least %(minimum)d member: %(found)s.",
+        "There must be at least %(minimum)d members: %(found)s.",
         minimum,
-    ) % {"minimum": minimum, "count": count}
+    ) % {"minimum": minimum, "found": _there_are(count)}
     return message, _at_least(minimum), str(count)
 
 
 def _word_max_members(finding: composition.Finding, context: _Context) -> Wording:
     maximum, count = _count(finding.expected), _count(finding.actual)
     message = ngettext(
-        "There may be at most %(maximum)d member: there are %(count)d.",
-        "There may be at most %(maximum)d members: there are %(count)d.",
+        "There may be at most %(maximum)d member: %(found)s.",
+        "There may be at most %(maximum)d members: %(found)s.",
         maximum,
-    ) % {"maximum": maximum, "count": count}
+    ) % {"maximum": maximum, "found": _there_are(count)}
     return message, _at_most(maximum), str(count)
 
 
@@ -477,14 +487,20 @@ def _word_non_party_share(finding: composition.Finding, context: _Context) -> Wo
         "share": _share(count, total, percent),
     }
     if percent == 50:
-        message = _(
+        message = ngettext(
             "At least half of the members must be non-party: "
-            "%(count)d of %(total)d are (%(share)s)."
+            "%(count)d of %(total)d is (%(share)s).",
+            "At least half of the members must be non-party: "
+            "%(count)d of %(total)d are (%(share)s).",
+            count,
         )
     else:
-        message = _(
+        message = ngettext(
             "At least %(percent)d%% of the members must be non-party: "
-            "%(count)d of %(total)d are (%(share)s)."
+            "%(count)d of %(total)d is (%(share)s).",
+            "At least %(percent)d%% of the members must be non-party: "
+            "%(count)d of %(total)d are (%(share)s).",
+            count,
         )
     actual = _("%(count)d of %(total)d (%(share)s)") % values
     return message % values, _at_least(f"{percent}%"), actual
@@ -493,18 +509,21 @@ def _word_non_party_share(finding: composition.Finding, context: _Context) -> Wo
 def _word_min_women(finding: composition.Finding, context: _Context) -> Wording:
     minimum, count = _count(finding.expected), _count(finding.actual)
     message = ngettext(
-        "At least %(minimum)d member must be a woman: there are %(count)d.",
-        "At least %(minimum)d members must be women: there are %(count)d.",
+        "At least %(minimum)d member must be a woman: %(found)s.",
+        "At least %(minimum)d members must be women: %(found)s.",
         minimum,
-    ) % {"minimum": minimum, "count": count}
+    ) % {"minimum": minimum, "found": _there_are(count)}
     return message, _at_least(minimum), str(count)
 
 
 def _word_leader(finding: composition.Finding, context: _Context) -> Wording:
-    holders = ", ".join(_people(finding.params["holders"], context)) or _("none")
-    role = _role_label(finding.params["role"])
-    message = _("There must be a %(role)s: %(holders)s.") % {"role": role, "holders": holders}
-    return message, role, holders
+    holders = ", ".join(_people(finding.params["holders"], context))
+    values = {"role": _role_label(finding.params["role"]), "holders": holders}
+    if holders:
+        message = _("There must be a %(role)s: %(holders)s.")
+    else:
+        message = _("There must be a %(role)s, but none is recorded.")
+    return message % values, _a_role(finding.params["role"]), holders or _("none")
 
 
 def _word_leader_also_holds(finding: composition.Finding, context: _Context) -> Wording:
@@ -527,23 +546,27 @@ def _word_leader_also_holds(finding: composition.Finding, context: _Context) -> 
             len(lacking),
         )
     expected = _("%(office)s of %(bodies)s") % values
-    return message % values, expected, _("held") if finding.ok else _("not held")
+    return message % values, expected, _("yes") if finding.ok else _("no")
 
 
 def _word_body(finding: composition.Finding, context: _Context) -> Wording:
     kind = str(finding.params["kind"])
-    names = ", ".join(context.bodies.get(kind, [])) or _("none")
-    message = _("It must have %(kind)s: %(names)s.") % {"kind": _a_body(kind), "names": names}
-    return message, _kind_label(kind), names
+    names = ", ".join(context.bodies.get(kind, []))
+    values = {"kind": _a_body(kind), "names": names}
+    if names:
+        message = _("It must have %(kind)s: %(names)s.")
+    else:
+        message = _("It must have %(kind)s, but none is recorded.")
+    return message % values, _a_body(kind), names or _("none")
 
 
 def _word_min_full_members(finding: composition.Finding, context: _Context) -> Wording:
     minimum, count = _count(finding.expected), _count(finding.actual)
     message = ngettext(
-        "There must be at least %(minimum)d full party member: there are %(count)d.",
-        "There must be at least %(minimum)d full party members: there are %(count)d.",
+        "There must be at least %(minimum)d full party member: %(found)s.",
+        "There must be at least %(minimum)d full party members: %(found)s.",
         minimum,
-    ) % {"minimum": minimum, "count": count}
+    ) % {"minimum": minimum, "found": _there_are(count)}
     return message, _at_least(minimum), str(count)
 
 
@@ -558,8 +581,8 @@ def _word_committee_size(finding: composition.Finding, context: _Context) -> Wor
     size = _size_range(low, high)
     values = {**finding.params, "size": size, "count": finding.actual}
     message = _(
-        "With %(full)d full members (%(threshold)d or more), "
-        "there must be a committee of %(size)s: it has %(count)d."
+        "With %(threshold)d or more full members there must be a committee of %(size)s: "
+        "there are %(full)d full members and the committee has %(count)d."
     )
     return message % values, size, str(finding.actual)
 
@@ -570,25 +593,41 @@ def _word_committee_normal_size(finding: composition.Finding, context: _Context)
     return message, _at_most(finding.expected), str(finding.actual)
 
 
+def _all_full(lacking: int, total: int) -> tuple[str, str]:
+    """Expected and found for "every one a full party member": "all 6" and "5 of 6"."""
+    expected = ngettext("all %(total)d", "all %(total)d", total) % {"total": total}
+    found = _("%(count)d of %(total)d") % {"count": total - lacking, "total": total}
+    return expected, found
+
+
 def _word_committee_full_members(finding: composition.Finding, context: _Context) -> Wording:
     # Counts, not names: a member's party status is personal data, and this report is public.
-    values = {"count": finding.actual, "total": finding.params["total"]}
-    message = _(
-        "Every committee member must be a full party member: %(count)d of %(total)d are not."
-    )
-    return message % values, _("none"), str(finding.actual)
+    lacking, total = _count(finding.actual), _count(finding.params["total"])
+    message = ngettext(
+        "Every committee member must be a full party member: %(count)d of %(total)d is not.",
+        "Every committee member must be a full party member: %(count)d of %(total)d are not.",
+        lacking,
+    ) % {"count": lacking, "total": total}
+    return message, *_all_full(lacking, total)
 
 
 def _word_all_full_members(finding: composition.Finding, context: _Context) -> Wording:
-    values = {"count": finding.actual, "total": finding.params["total"]}
-    message = _("Every member must be a full party member: %(count)d of %(total)d are not.")
-    return message % values, _("none"), str(finding.actual)
+    lacking, total = _count(finding.actual), _count(finding.params["total"])
+    message = ngettext(
+        "Every member must be a full party member: %(count)d of %(total)d is not.",
+        "Every member must be a full party member: %(count)d of %(total)d are not.",
+        lacking,
+    ) % {"count": lacking, "total": total}
+    return message, *_all_full(lacking, total)
 
 
 def _word_answers_to(finding: composition.Finding, context: _Context) -> Wording:
-    approver = context.approver or _("none is named")
-    message = _("It must answer to the organisation that approved it: %(approver)s.")
-    return message % {"approver": approver}, _("an approving organisation"), approver
+    if context.approver:
+        message = _("It must answer to the organisation that approved it: %(approver)s.")
+    else:
+        message = _("It must answer to the organisation that approved it, but none is recorded.")
+    found = context.approver or _("none")
+    return message % {"approver": context.approver}, _("an approving organisation"), found
 
 
 def _word_independent_members(finding: composition.Finding, context: _Context) -> Wording:

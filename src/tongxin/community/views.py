@@ -17,10 +17,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from tongxin.accounts.backends import normalise_phone
 from tongxin.core.errors import ActionError
+from tongxin.core.i18n import prefers_english
 
 from . import reports
 from .actions import (
@@ -78,6 +80,11 @@ GRANTS_PER_PAGE = 50
 def _require(allowed: bool) -> None:
     if not allowed:
         raise PermissionDenied
+
+
+def chinese_lang(shown: str, chinese: str) -> str:
+    """The `lang` a stored name needs when an English page falls back to its Chinese form, else ""."""
+    return "zh-Hans" if prefers_english() and shown == chinese else ""
 
 
 # Public pages
@@ -200,6 +207,11 @@ class Seat:
     membership: Membership
     personal: bool
 
+    @property
+    def name_lang(self) -> str:
+        person = self.membership.person
+        return chinese_lang(person.display_name, person.name)
+
 
 @dataclass(frozen=True)
 class SeatCounts:
@@ -210,6 +222,22 @@ class SeatCounts:
     non_party: int
     women: int
     men: int
+
+    @property
+    def summary(self) -> str:
+        """The counts as one sentence, each number with its own plural: "32 members: 7 in the party, ..."."""
+        members = ngettext("%(count)d member", "%(count)d members", self.total)
+        party = ngettext("%(count)d in the party", "%(count)d in the party", self.party)
+        non_party = ngettext("%(count)d not in the party", "%(count)d not in the party", self.non_party)
+        women = ngettext("%(count)d woman", "%(count)d women", self.women)
+        men = ngettext("%(count)d man", "%(count)d men", self.men)
+        return _("%(members)s: %(party)s, %(non_party)s; %(women)s, %(men)s.") % {
+            "members": members % {"count": self.total},
+            "party": party % {"count": self.party},
+            "non_party": non_party % {"count": self.non_party},
+            "women": women % {"count": self.women},
+            "men": men % {"count": self.men},
+        }
 
 
 def _seat_counts(memberships: list[Membership]) -> SeatCounts:
@@ -253,6 +281,8 @@ def _seating(user: Any, organisation: Organisation) -> dict[str, Any]:
         "seats_by_role": _seats_by_role([Seat(m, m.person_id in readable) for m in current]),
         "past_seats": [Seat(m, m.person_id in readable) for m in past],
         "shows_personal_data": bool(readable),
+        # Only councils seat members for a sector: elsewhere the column would be a row of dashes.
+        "shows_sector": any(membership.sector_id for membership in current),
         "counts": _seat_counts(current),
     }
 
@@ -270,6 +300,8 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         **seating,
         "organisation": organisation,
         "other_name": organisation.name_en if organisation.display_name == organisation.name else organisation.name,
+        "name_lang": chinese_lang(organisation.display_name, organisation.name),
+        "description_lang": chinese_lang(organisation.display_description, organisation.description),
         "ancestors": ancestors,
         "place": place,
         "sub_places": [child for child in children if child.is_place],
@@ -277,7 +309,7 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "sub_bodies": [] if organisation.is_place else children,
         "bodies_here": group_by_kind(bodies_here),
         "answering_groups": list(organisation.approved_groups.active().order_by("pk")),
-        "seat_columns": 5 + 3 * seating["shows_personal_data"] + can_manage,
+        "seat_columns": 3 + seating["shows_sector"] + 3 * seating["shows_personal_data"] + can_manage,
         "report": reports.composition_report(organisation),
         "can_manage": can_manage,
         "can_add_people": can_manage and organisation.is_place,
@@ -304,6 +336,8 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         grants = list(person.user.role_grants.active().select_related("organisation").order_by("organisation__path"))
     context = {
         "person": person,
+        "name_lang": chinese_lang(person.display_name, person.name),
+        "other_name": person.name_latin if person.display_name == person.name else person.name,
         "seats": seats,
         "personal": personal,
         "memberships": memberships if personal else [],
