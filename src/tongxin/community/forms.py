@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import (
     Formation,
@@ -27,6 +28,10 @@ from .models import (
 
 # How many people the member form offers at once; a search narrows the list.
 PERSON_CHOICES_SHOWN = 50
+
+# Screen readers and input methods switch language with the field: names are kept in both.
+CHINESE = {"lang": "zh-Hans"}
+ENGLISH = {"lang": "en"}
 
 
 class DateInput(forms.DateInput):
@@ -62,14 +67,16 @@ def related_organisations(organisation: Organisation) -> Any:
 
 
 class PersonForm(CommunityForm):
-    name = forms.CharField(label=_("Name"), max_length=100)
+    name = forms.CharField(label=_("Name"), max_length=100, widget=forms.TextInput(attrs=CHINESE))
     surname = forms.CharField(
         label=_("Surname"),
         max_length=10,
         required=False,
         help_text=_("Only when the surname is not the first character of the name."),
     )
-    name_latin = forms.CharField(label=_("Name in Latin letters"), max_length=100, required=False)
+    name_latin = forms.CharField(
+        label=_("Name in Latin letters"), max_length=100, required=False, widget=forms.TextInput(attrs=ENGLISH)
+    )
     gender = forms.ChoiceField(label=_("Gender"), choices=Gender.choices, widget=forms.RadioSelect)
     birth_year = forms.IntegerField(label=_("Year of birth"), required=False)
     phone = forms.CharField(
@@ -115,8 +122,10 @@ PERSON_EDIT_FIELDS = ("name", "surname", "name_latin", "gender", "birth_year", "
 
 
 class OrganisationFields(CommunityForm):
-    name = forms.CharField(label=_("Name in Chinese"), max_length=200)
-    name_en = forms.CharField(label=_("Name in English"), max_length=200, required=False)
+    name = forms.CharField(label=_("Name in Chinese"), max_length=200, widget=forms.TextInput(attrs=CHINESE))
+    name_en = forms.CharField(
+        label=_("Name in English"), max_length=200, required=False, widget=forms.TextInput(attrs=ENGLISH)
+    )
     formation = forms.ChoiceField(
         label=_("Formed by"), choices=_blank(_("Not stated")) + Formation.choices, required=False
     )
@@ -127,9 +136,11 @@ class OrganisationFields(CommunityForm):
         empty_label=_("Not stated"),
         help_text=_("For an appointed group: the organisation that approved it and to which it answers."),
     )
-    description = forms.CharField(label=_("Description in Chinese"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    description = forms.CharField(
+        label=_("Description in Chinese"), widget=forms.Textarea(attrs={"rows": 3, **CHINESE}), required=False
+    )
     description_en = forms.CharField(
-        label=_("Description in English"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+        label=_("Description in English"), widget=forms.Textarea(attrs={"rows": 3, **ENGLISH}), required=False
     )
     address = forms.CharField(label=_("Address"), max_length=300, required=False)
     composition_rule_set = forms.ChoiceField(
@@ -201,7 +212,7 @@ def parse_overrides(text: str) -> dict[str, Any]:
 
 
 class OrganisationFilterForm(CommunityForm):
-    q = forms.CharField(label=_("Name"), required=False, max_length=100)
+    q = forms.CharField(label=pgettext_lazy("organisation", "Name"), required=False, max_length=100)
     kind = forms.ChoiceField(
         label=_("Kind"), choices=_blank(_("All kinds")) + OrganisationKind.choices, required=False
     )
