@@ -19,6 +19,9 @@ from tongxin.community.models import (
     StaffRole,
 )
 
+# Every account a UserFactory makes signs in with this password.
+PASSWORD = "correct horse battery"
+
 
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -27,7 +30,7 @@ class UserFactory(factory.django.DjangoModelFactory):
         skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
-    password = factory.PostGenerationMethodCall("set_password", "correct horse battery")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
     @factory.post_generation
     def _save_password(self, create: bool, extracted: object, **kwargs: object) -> None:

@@ -1,11 +1,10 @@
 import pytest
 
-from tests.factories import UserFactory
+from tests.factories import PASSWORD, UserFactory
+from tests.helpers import page_text, sign_in_with_second_factor
 from tongxin.accounts.actions import issue_api_token
 from tongxin.accounts.models import User
 from tongxin.core.models import AuditEvent
-
-from .conftest import page_text, sign_in_with_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +26,7 @@ def test_anonymous_visitor_is_sent_to_the_site_sign_in(client):
 
 def test_the_admin_sign_in_form_cannot_bypass_the_site_sign_in(client, superuser):
     response = client.post(
-        "/admin/login/?next=/admin/", {"username": "root", "password": "correct horse battery"}
+        "/admin/login/?next=/admin/", {"username": "root", "password": PASSWORD}
     )
 
     assert response.status_code == 302

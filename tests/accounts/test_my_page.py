@@ -6,20 +6,20 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from tests.factories import (
+    PASSWORD,
     MembershipFactory,
     OrganisationFactory,
     PersonFactory,
     RoleGrantFactory,
     UserFactory,
 )
+from tests.helpers import page_text, sign_in_with_second_factor
 from tongxin.accounts.actions import MAX_ACTIVE_API_TOKENS, issue_api_token, revoke_api_token
 from tongxin.accounts.models import ApiToken
 from tongxin.community.models import Obtained, OrganisationKind, Role, StaffRole
 from tongxin.core.actors import SystemActor
 from tongxin.core.errors import ActionError
 from tongxin.core.models import AuditEvent
-
-from .conftest import PASSWORD, page_text, sign_in_with_second_factor
 
 pytestmark = pytest.mark.django_db
 

@@ -4,10 +4,9 @@ import pytest
 from axes.models import AccessAttempt
 from django.utils import timezone
 
-from tests.factories import OrganisationFactory, PersonFactory, UserFactory
+from tests.factories import PASSWORD, OrganisationFactory, PersonFactory, UserFactory
+from tests.helpers import page_text
 from tongxin.core.models import AuditEvent
-
-from .conftest import PASSWORD, page_text
 
 pytestmark = pytest.mark.django_db
 

@@ -7,28 +7,32 @@ import pytest
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from tests.factories import RoleGrantFactory, UserFactory
+from tests.factories import PASSWORD, RoleGrantFactory, UserFactory
+from tests.helpers import (
+    page_text,
+    sign_in_with_password,
+    sign_in_with_second_factor,
+    totp_code,
+)
 from tongxin.community.models import StaffRole
 from tongxin.core.models import AuditEvent
-
-from .conftest import PASSWORD, page_text, sign_in_with_second_factor, totp_code
 
 pytestmark = pytest.mark.django_db
 
 SETUP_FOR_MY_PAGE = "/accounts/two-factor/setup/?next=%2Faccounts%2Fme%2F"
 VERIFY_FOR_MY_PAGE = "/accounts/two-factor/?next=%2Faccounts%2Fme%2F"
+WRONG_CODE = "That code is not right. Type the 6 digits your authenticator app shows now."
+
+
+def another_code(code: str) -> str:
+    """Six digits that are not `code`: what someone guessing, or mistyping, sends."""
+    return f"{(int(code) + 1) % 1_000_000:06d}"
 
 
 @pytest.fixture
 def handler(db):
     """A village case handler: a staff role, so a second factor is required."""
     return RoleGrantFactory(user=UserFactory(username="chen.jing"), role=StaffRole.HANDLER).user
-
-
-def sign_in(client, user):
-    response = client.post("/accounts/login/", {"username": user.username, "password": PASSWORD})
-    assert response.status_code == 302
-    return response
 
 
 @pytest.mark.parametrize(
@@ -42,7 +46,7 @@ def sign_in(client, user):
 )
 def test_staff_without_a_device_are_sent_to_set_one_up(client, make_staff):
     staff = make_staff()
-    sign_in(client, staff)
+    sign_in_with_password(client, staff)
 
     response = client.get("/accounts/me/")
 
@@ -52,7 +56,7 @@ def test_staff_without_a_device_are_sent_to_set_one_up(client, make_staff):
 
 def test_staff_with_a_device_are_sent_to_give_a_code(client, handler):
     TOTPDevice.objects.create(user=handler, name="phone", confirmed=True)
-    sign_in(client, handler)
+    sign_in_with_password(client, handler)
 
     response = client.get("/accounts/me/")
 
@@ -66,7 +70,7 @@ def test_staff_with_a_device_are_sent_to_give_a_code(client, handler):
 
 
 def test_setup_page_shows_a_qr_code_and_the_secret_for_typing(client, handler):
-    sign_in(client, handler)
+    sign_in_with_password(client, handler)
 
     response = client.get(SETUP_FOR_MY_PAGE)
 
@@ -88,7 +92,7 @@ def test_setup_page_shows_a_qr_code_and_the_secret_for_typing(client, handler):
 
 
 def test_enrol_with_the_first_code_confirms_the_device_and_verifies_the_session(client, handler):
-    sign_in(client, handler)
+    sign_in_with_password(client, handler)
     client.get(SETUP_FOR_MY_PAGE)
     device = TOTPDevice.objects.get(user=handler)
     code = totp_code(device)
@@ -118,18 +122,15 @@ def test_enrol_with_the_first_code_confirms_the_device_and_verifies_the_session(
 
 
 def test_enrol_with_a_wrong_code_leaves_the_device_unconfirmed(client, handler):
-    sign_in(client, handler)
+    sign_in_with_password(client, handler)
     client.get(SETUP_FOR_MY_PAGE)
     device = TOTPDevice.objects.get(user=handler)
-    wrong = f"{(int(totp_code(device)) + 1) % 1_000_000:06d}"
+    wrong = another_code(totp_code(device))
 
     response = client.post("/accounts/two-factor/setup/", {"code": wrong})
 
     assert response.status_code == 200
-    assert (
-        "That code is not right. Type the 6 digits your authenticator app shows now."
-        in page_text(response)
-    )
+    assert WRONG_CODE in page_text(response)
     device.refresh_from_db()
     assert device.confirmed is False
     assert not AuditEvent.objects.filter(verb="account.two_factor.enrol").exists()
@@ -139,7 +140,7 @@ def test_enrol_with_a_wrong_code_leaves_the_device_unconfirmed(client, handler):
 def test_setup_is_refused_once_a_device_is_confirmed(client, handler):
     """Otherwise someone with only the password could add their own authenticator."""
     TOTPDevice.objects.create(user=handler, name="phone", confirmed=True)
-    sign_in(client, handler)
+    sign_in_with_password(client, handler)
 
     response = client.get(SETUP_FOR_MY_PAGE)
 
@@ -150,7 +151,7 @@ def test_setup_is_refused_once_a_device_is_confirmed(client, handler):
 
 def test_verify_with_the_right_code(client, handler):
     device = TOTPDevice.objects.create(user=handler, name="phone", confirmed=True)
-    sign_in(client, handler)
+    sign_in_with_password(client, handler)
 
     response = client.post(
         "/accounts/two-factor/", {"code": totp_code(device), "next": "/accounts/me/"}
@@ -167,7 +168,7 @@ def test_verify_with_the_right_code(client, handler):
 
 def test_code_typed_with_a_space_is_accepted(client, handler):
     device = TOTPDevice.objects.create(user=handler, name="phone", confirmed=True)
-    sign_in(client, handler)
+    sign_in_with_password(client, handler)
     code = totp_code(device)
 
     response = client.post("/accounts/two-factor/", {"code": f"{code[:3]} {code[3:]}"})
@@ -177,7 +178,7 @@ def test_code_typed_with_a_space_is_accepted(client, handler):
 
 def test_verify_refuses_an_unsafe_next(client, handler):
     device = TOTPDevice.objects.create(user=handler, name="phone", confirmed=True)
-    sign_in(client, handler)
+    sign_in_with_password(client, handler)
 
     response = client.post(
         "/accounts/two-factor/", {"code": totp_code(device), "next": "https://evil.example/"}
@@ -188,17 +189,14 @@ def test_verify_refuses_an_unsafe_next(client, handler):
 
 def test_wrong_code_is_refused_and_the_device_throttles_the_next_try(client, handler):
     device = TOTPDevice.objects.create(user=handler, name="phone", confirmed=True)
-    sign_in(client, handler)
+    sign_in_with_password(client, handler)
     right = totp_code(device)
-    wrong = f"{(int(right) + 1) % 1_000_000:06d}"
+    wrong = another_code(right)
 
     response = client.post("/accounts/two-factor/", {"code": wrong})
 
     assert response.status_code == 200
-    assert (
-        "That code is not right. Type the 6 digits your authenticator app shows now."
-        in page_text(response)
-    )
+    assert WRONG_CODE in page_text(response)
     device.refresh_from_db()
     assert device.throttling_failure_count == 1
 
@@ -224,7 +222,7 @@ def test_wrong_code_is_refused_and_the_device_throttles_the_next_try(client, han
 
 def test_letters_are_refused_before_the_device_is_asked(client, handler):
     device = TOTPDevice.objects.create(user=handler, name="phone", confirmed=True)
-    sign_in(client, handler)
+    sign_in_with_password(client, handler)
 
     response = client.post("/accounts/two-factor/", {"code": "12a456"})
 
@@ -235,11 +233,11 @@ def test_letters_are_refused_before_the_device_is_asked(client, handler):
 
 def test_a_code_cannot_be_used_twice(client, handler):
     device = TOTPDevice.objects.create(user=handler, name="phone", confirmed=True)
-    sign_in(client, handler)
+    sign_in_with_password(client, handler)
     used = totp_code(device)
     assert client.post("/accounts/two-factor/", {"code": used}).status_code == 302
     client.post("/accounts/logout/")
-    sign_in(client, handler)
+    sign_in_with_password(client, handler)
 
     response = client.post("/accounts/two-factor/", {"code": used})
 
@@ -250,13 +248,13 @@ def test_a_code_cannot_be_used_twice(client, handler):
 def test_sign_out_starts_over_with_the_second_factor(client, handler):
     sign_in_with_second_factor(client, handler)
     client.post("/accounts/logout/")
-    sign_in(client, handler)
+    sign_in_with_password(client, handler)
 
     assert client.get("/accounts/me/")["Location"] == VERIFY_FOR_MY_PAGE
 
 
 def test_resident_is_never_prompted(client, resident):
-    sign_in(client, resident)
+    sign_in_with_password(client, resident)
 
     response = client.get("/accounts/me/")
 
@@ -272,14 +270,14 @@ def test_revoked_role_ends_the_prompt(client):
     grant = RoleGrantFactory(role=StaffRole.DUTY_OFFICER)
     grant.revoked_at = timezone.now()
     grant.save()
-    sign_in(client, grant.user)
+    sign_in_with_password(client, grant.user)
 
     assert client.get("/accounts/me/").status_code == 200
 
 
 @pytest.mark.parametrize("path", ["/api/v1/openapi.json", "/static/tongxin/site.css"])
 def test_api_and_static_files_are_not_redirected(client, handler, path):
-    sign_in(client, handler)
+    sign_in_with_password(client, handler)
 
     response = client.get(path)
 
@@ -287,7 +285,7 @@ def test_api_and_static_files_are_not_redirected(client, handler, path):
 
 
 def test_sign_out_and_language_switch_work_before_the_second_factor(client, handler):
-    sign_in(client, handler)
+    sign_in_with_password(client, handler)
 
     response = client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/organisations/"})
     assert (response.status_code, response["Location"]) == (302, "/organisations/")
@@ -298,7 +296,7 @@ def test_sign_out_and_language_switch_work_before_the_second_factor(client, hand
 
 
 def test_htmx_requests_are_sent_to_a_whole_page(client, handler):
-    sign_in(client, handler)
+    sign_in_with_password(client, handler)
 
     response = client.get("/organisations/", headers={"HX-Request": "true"})
 
@@ -310,6 +308,6 @@ def test_htmx_requests_are_sent_to_a_whole_page(client, handler):
 
 def test_the_setting_can_turn_the_requirement_off(client, handler, settings):
     settings.TONGXIN_STAFF_2FA = False
-    sign_in(client, handler)
+    sign_in_with_password(client, handler)
 
     assert client.get("/accounts/me/").status_code == 200

@@ -5,10 +5,10 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
+from tests.helpers import JAN_1, SYSTEM, make_account
 from tongxin.community.actions import (
     add_membership,
     add_person,
@@ -21,18 +21,8 @@ from tongxin.community.actions import (
     update_person,
 )
 from tongxin.community.models import Membership, Organisation, Person, RoleGrant, StaffRole
-from tongxin.core.actors import SystemActor
 from tongxin.core.errors import ActionError
 from tongxin.core.models import AuditEvent
-
-SYSTEM = SystemActor("test")
-
-
-def make_account(username: str = ""):
-    """An account without a password: tests sign in with force_login, and skip the slow hashing."""
-    User = get_user_model()
-    return User.objects.create(username=username or f"account{User.objects.count() + 1}")
-JAN_1 = datetime.date(2024, 1, 1)
 
 
 def refusal(action: Callable[..., Any], **kwargs: Any) -> str:
@@ -46,20 +36,6 @@ def refusal(action: Callable[..., Any], **kwargs: Any) -> str:
 
 def _counts() -> tuple[int, ...]:
     return tuple(model.objects.count() for model in (Organisation, Person, Membership, RoleGrant, AuditEvent))
-
-
-@pytest.fixture
-def village(db) -> Organisation:
-    city = create_organisation(actor=SYSTEM, name="临海市", name_en="Linhai City", kind="city", parent=None)
-    town = create_organisation(actor=SYSTEM, name="同心镇", name_en="Tongxin Town", kind="town", parent=city)
-    return create_organisation(actor=SYSTEM, name="小寨村", name_en="Xiaozhai Village", kind="village", parent=town)
-
-
-@pytest.fixture
-def council(village) -> Organisation:
-    return create_organisation(
-        actor=SYSTEM, name="小寨村议事会", name_en="Xiaozhai Council", kind="consultation_council", parent=village
-    )
 
 
 @pytest.fixture

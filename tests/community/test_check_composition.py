@@ -1,27 +1,29 @@
 """`tongxin check-composition`: what it prints and the status it exits with."""
 
 import datetime
+import functools
 import io
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.utils import translation
 
-from tests.community.test_composition_rules import SYSTEM, body, fill, seat, village_council
+from tests.community.builders import (
+    baishuiyang_town,
+    body,
+    fill,
+    legal_aid_report,
+    seat,
+    shangyou_village,
+    village_council,
+)
 from tests.factories import OrganisationFactory
+from tests.helpers import SYSTEM
+from tests.processes import run_tongxin
 from tongxin.community.actions import update_organisation
 from tongxin.community.models import Organisation, PartyStatus, Role
 
-
-@pytest.fixture(autouse=True)
-def _in_english():
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("in_english")
 
 
 def run(*args: str) -> tuple[int, str]:
@@ -40,9 +42,7 @@ def in_tree_order(*organisations: Organisation) -> list[Organisation]:
 
 @pytest.fixture
 def village(db):
-    city = body("city", None, "Linhai City")
-    town = body("town", city, "Baishuiyang Town")
-    return body("village", town, "Shangyou Village")
+    return shangyou_village(baishuiyang_town())
 
 
 @pytest.fixture
@@ -166,30 +166,7 @@ def test_json_lists_every_report(council, village):
         for organisation in bodies_with_rules(village)
     ]
     (workgroup,) = [report for report in listed if report["organisation"]["id"] == legal_aid.pk]
-    assert workgroup == {
-        "organisation": {"id": legal_aid.pk, "name": "Legal Aid", "kind": "workgroup"},
-        "rule_set": "workgroup",
-        "rule_set_label": "Workgroup",
-        "ok": False,
-        "findings": [
-            {
-                "rule": "min_members",
-                "ok": False,
-                "severity": "error",
-                "message": "There must be at least 2 members: there is 1.",
-                "expected": "at least 2",
-                "actual": "1",
-            },
-            {
-                "rule": "has_head",
-                "ok": True,
-                "severity": "error",
-                "message": "There must be a head: Ma Lin.",
-                "expected": "a head",
-                "actual": "Ma Lin",
-            },
-        ],
-    }
+    assert workgroup == legal_aid_report(legal_aid)
 
 
 @pytest.mark.parametrize(
@@ -206,25 +183,16 @@ def test_bad_input_is_status_two(db, args, message):
     assert (str(refused.value), refused.value.returncode) == (message, 2)
 
 
-def tongxin(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
-    """The console command in a fresh process, on its own SQLite database."""
-    env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
-    env.update(DEBUG="1", TONGXIN_DATA_DIR=str(data_dir))
-    command = [sys.executable, "-m", "tongxin", *args]
-    return subprocess.run(
-        command, env=env, capture_output=True, text=True, timeout=120, check=False
-    )
-
-
 def test_from_the_console_bad_input_is_one_line_and_status_two(tmp_path):
-    assert tongxin("migrate", "--verbosity", "0", data_dir=tmp_path).returncode == 0
-    empty = tongxin("check-composition", data_dir=tmp_path)
+    tongxin = functools.partial(run_tongxin, data_dir=tmp_path, check=False)
+    assert tongxin("migrate", "--verbosity", "0").returncode == 0
+    empty = tongxin("check-composition")
     assert (empty.returncode, empty.stderr) == (0, "")
     assert len(empty.stdout.splitlines()) == 1
-    unknown = tongxin("check-composition", "--organisation", "999", data_dir=tmp_path)
+    unknown = tongxin("check-composition", "--organisation", "999")
     assert (unknown.returncode, unknown.stdout) == (2, "")
     assert unknown.stderr.startswith("CommandError: ") and "999" in unknown.stderr
     assert len(unknown.stderr.splitlines()) == 1  # no traceback
-    both = tongxin("check-composition", "--organisation", "1", "--within", "1", data_dir=tmp_path)
+    both = tongxin("check-composition", "--organisation", "1", "--within", "1")
     assert both.returncode == 2
     assert "Traceback" not in both.stderr

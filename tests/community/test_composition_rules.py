@@ -1,21 +1,24 @@
 """Composition rules: the pure rule sets and checks, and the reports worded from the database."""
 
 import datetime
-import itertools
 
 import pytest
-from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.factories import MembershipFactory, OrganisationFactory
-from tongxin.community import composition, models, reports
-from tongxin.community.actions import (
-    add_membership,
-    add_person,
-    create_organisation,
-    end_membership,
+from tests.community.builders import (
+    baishuiyang_town,
+    body,
+    fill,
+    legal_aid_report,
+    seat,
+    shangyou_village,
+    village_council,
 )
+from tests.factories import MembershipFactory, OrganisationFactory
+from tests.helpers import JAN_1, SYSTEM
+from tongxin.community import composition, models, reports
+from tongxin.community.actions import end_membership
 from tongxin.community.composition import (
     ERROR,
     WARNING,
@@ -32,7 +35,6 @@ from tongxin.community.composition import (
 )
 from tongxin.community.models import (
     Gender,
-    Obtained,
     Organisation,
     OrganisationKind,
     PartyStatus,
@@ -47,18 +49,13 @@ from tongxin.community.reports import (
     describe_rule_set,
     rule_set_choices,
 )
-from tongxin.core.actors import SystemActor
 from tongxin.core.errors import ActionError
 
 RULE_SETS = composition.RULE_SETS
 MALE, FEMALE = "male", "female"
 FULL, PROBATIONARY, NON_PARTY = "full", "probationary", "non_party"
 
-
-@pytest.fixture(autouse=True)
-def _in_english():
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("in_english")
 
 
 # Pure: facts built by hand -------------------------------------------------------------------
@@ -574,11 +571,16 @@ def test_a_second_ordinary_seat_changes_no_count(code, seat_list, data):
     assert [f for f in check(RULE_SETS[code], facts_of(more)) if f.rule in counted] == before
 
 
+def passed(code: str, seat_list: list[Seat]) -> dict[str, bool]:
+    """Whether each rule of the rule set passed for these seats."""
+    return {f.rule: f.ok for f in check(RULE_SETS[code], facts_of(seat_list))}
+
+
 @given(code=rule_set_codes, seat_list=seat_lists(), gender=st.sampled_from([MALE, FEMALE]))
 def test_adding_a_non_party_member_never_breaks_the_non_party_share(code, seat_list, gender):
     newcomer = Seat(10_000, gender, NON_PARTY, "member")
-    before = {f.rule: f.ok for f in check(RULE_SETS[code], facts_of(seat_list))}
-    after = {f.rule: f.ok for f in check(RULE_SETS[code], facts_of([*seat_list, newcomer]))}
+    before = passed(code, seat_list)
+    after = passed(code, [*seat_list, newcomer])
     if before.get("non_party_share"):
         assert after["non_party_share"]
 
@@ -590,8 +592,8 @@ def test_adding_a_non_party_member_never_breaks_the_non_party_share(code, seat_l
 )
 def test_adding_a_woman_never_breaks_the_women_rule(code, seat_list, party):
     newcomer = Seat(10_000, FEMALE, party, "member")
-    before = {f.rule: f.ok for f in check(RULE_SETS[code], facts_of(seat_list))}
-    after = {f.rule: f.ok for f in check(RULE_SETS[code], facts_of([*seat_list, newcomer]))}
+    before = passed(code, seat_list)
+    after = passed(code, [*seat_list, newcomer])
     if before.get("min_women"):
         assert after["min_women"]
 
@@ -671,90 +673,14 @@ def test_pure_module_values_match_the_models():
 
 # Reports from the database -------------------------------------------------------------------
 
-SYSTEM = SystemActor("test")
-START = datetime.date(2024, 1, 1)
-_numbers = itertools.count(1)
-
-
-def body(
-    kind: str, parent: Organisation | None, name_en: str = "", **fields: object
-) -> Organisation:
-    """An organisation named in both languages; `name_en` defaults to the kind."""
-    number = next(_numbers)
-    return create_organisation(
-        actor=SYSTEM,
-        name=f"组织{number}",
-        name_en=name_en or f"{OrganisationKind(kind).label} {number}",
-        kind=kind,
-        parent=parent,
-        **fields,
-    )
-
-
-def seat(
-    organisation: Organisation,
-    *,
-    role: str = Role.MEMBER,
-    gender: str = Gender.MALE,
-    party: str = PartyStatus.NON_PARTY,
-    person: models.Person | None = None,
-    name: str = "",
-    start: datetime.date = START,
-) -> models.Membership:
-    """A seat for a new person (named "Member n" in English) or for `person`."""
-    if person is None:
-        number = next(_numbers)
-        person = add_person(
-            actor=SYSTEM,
-            name=f"成员{number}",
-            name_latin=name or f"Member {number}",
-            gender=gender,
-            party_status=party,
-            home=None,
-        )
-    return add_membership(
-        actor=SYSTEM,
-        person=person,
-        organisation=organisation,
-        role=role,
-        obtained=Obtained.EX_OFFICIO,
-        start_date=start,
-    )
-
-
-def fill(organisation: Organisation, count: int, **kwargs: object) -> list[models.Membership]:
-    return [seat(organisation, **kwargs) for _ in range(count)]
-
-
 @pytest.fixture
 def town(db):
-    city = body("city", None, "Linhai City")
-    return body("town", city, "Baishuiyang Town")
+    return baishuiyang_town()
 
 
 @pytest.fixture
 def village(town):
-    return body("village", town, "Shangyou Village")
-
-
-def village_council(
-    village: Organisation, *, non_party: int, party: int, chair_is_secretary: bool = True
-) -> Organisation:
-    """A council with a chair (counted among the party members), an office and a supervision group,
-    and a branch of three full members whose secretary is the chair unless told otherwise."""
-    branch = body("party_branch", village, "Shangyou Party Branch")
-    secretary = seat(
-        branch, role=Role.SECRETARY, party=PartyStatus.FULL, name="Wang Fang", gender=Gender.FEMALE
-    )
-    fill(branch, 2, party=PartyStatus.FULL)
-    council = body("consultation_council", village, "Shangyou Council")
-    chair = secretary.person if chair_is_secretary else None
-    seat(council, role=Role.CHAIR, person=chair, party=PartyStatus.FULL, name="Li Lei")
-    fill(council, party - 1, party=PartyStatus.FULL)
-    fill(council, non_party)
-    body("council_office", council, "Shangyou Council Office")
-    fill(body("supervision_group", council, "Shangyou Supervision Group"), 3)
-    return council
+    return shangyou_village(town)
 
 
 def worded(report: CompositionReport) -> list[tuple[str, bool, str, str]]:
@@ -1003,7 +929,7 @@ def test_a_person_with_two_seats_counts_once(village):
     committee = body("village_committee", village)
     chair = seat(committee, role=Role.CHAIR, gender=Gender.FEMALE)
     MembershipFactory(
-        person=chair.person, organisation=committee, role=Role.MEMBER, start_date=START
+        person=chair.person, organisation=committee, role=Role.MEMBER, start_date=JAN_1
     )
     seat(committee)
     assert (
@@ -1125,30 +1051,7 @@ def test_a_report_costs_four_queries_however_many_members(village, django_assert
 def test_report_as_dict(village):
     group = body("workgroup", village, "Legal Aid")
     seat(group, role=Role.HEAD, name="Ma Lin")
-    assert composition_report(group).as_dict() == {
-        "organisation": {"id": group.pk, "name": "Legal Aid", "kind": "workgroup"},
-        "rule_set": "workgroup",
-        "rule_set_label": "Workgroup",
-        "ok": False,
-        "findings": [
-            {
-                "rule": "min_members",
-                "ok": False,
-                "severity": "error",
-                "message": "There must be at least 2 members: there is 1.",
-                "expected": "at least 2",
-                "actual": "1",
-            },
-            {
-                "rule": "has_head",
-                "ok": True,
-                "severity": "error",
-                "message": "There must be a head: Ma Lin.",
-                "expected": "a head",
-                "actual": "Ma Lin",
-            },
-        ],
-    }
+    assert composition_report(group).as_dict() == legal_aid_report(group)
 
 
 # Choosing and describing rule sets -----------------------------------------------------------

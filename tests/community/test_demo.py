@@ -14,6 +14,7 @@ from django.db.models import Value
 from django.db.models.functions import Concat
 from django.utils import translation
 
+from tests.helpers import SYSTEM
 from tongxin.accounts.models import User
 from tongxin.community.actions import update_organisation
 from tongxin.community.demo import DEFAULT_SECTORS, DEMO_PASSWORD, demo_logins, plan_demo_town
@@ -30,7 +31,6 @@ from tongxin.community.models import (
     Sector,
 )
 from tongxin.community.reports import composition_report
-from tongxin.core.actors import SystemActor
 from tongxin.core.audit import verify_chain
 from tongxin.core.models import AuditEvent
 
@@ -154,8 +154,8 @@ def test_an_action_refusing_stops_the_command_with_status_2_and_adds_nothing(tow
     # An administrator renamed the town's party committee, then dissolved the town: the demo would
     # add its committee again, and create_organisation refuses to put it in a dissolved town.
     committee = body(town, OrganisationKind.PARTY_COMMITTEE)
-    update_organisation(actor=SystemActor("test"), organisation=committee, name="白水洋镇党委")
-    update_organisation(actor=SystemActor("test"), organisation=town, dissolved_on=datetime.date(2026, 1, 1))
+    update_organisation(actor=SYSTEM, organisation=committee, name="白水洋镇党委")
+    update_organisation(actor=SYSTEM, organisation=town, dissolved_on=datetime.date(2026, 1, 1))
     before = table_counts()
 
     with pytest.raises(CommandError) as error:

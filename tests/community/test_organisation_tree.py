@@ -2,16 +2,10 @@
 
 import pytest
 
-from tongxin.community.actions import create_organisation, move_organisation
+from tests.helpers import SYSTEM, place
+from tongxin.community.actions import move_organisation
 from tongxin.community.models import Level, Organisation
-from tongxin.core.actors import SystemActor
 from tongxin.core.models import AuditEvent
-
-SYSTEM = SystemActor("test")
-
-
-def place(name: str, kind: str, parent: Organisation | None) -> Organisation:
-    return create_organisation(actor=SYSTEM, name=name, name_en=name, kind=kind, parent=parent)
 
 
 @pytest.fixture

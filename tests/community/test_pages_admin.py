@@ -1,49 +1,19 @@
 """The admin for community records: lists with filters, and every save going through an action or the audit chain."""
 
-import html
-import re
-
 import pytest
 from django.contrib.auth import get_user_model
-from django.test import Client
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from tests.helpers import SYSTEM, make_account, page_text, sign_in
 from tongxin.community.actions import add_membership, add_person, create_organisation, grant_role
 from tongxin.community.models import Membership, Organisation, Person, RoleGrant, Sector, StaffRole
-from tongxin.core.actors import SystemActor
 from tongxin.core.models import AuditEvent
-
-SYSTEM = SystemActor("test")
-
-
-def page_text(response) -> str:
-    """The page as a person reads it: no tags, entities decoded, whitespace collapsed."""
-    content = re.sub(r"<(script|style)\b.*?</\1>", " ", response.content.decode(), flags=re.S)
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", content)).split())
-
-
-def sign_in(client: Client, user) -> None:
-    """A session as after password and second factor: staff pages need both."""
-    client.force_login(user)
-    device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
 
 
 @pytest.fixture
 def root(client, db):
-    user = get_user_model().objects.create(username="root", is_staff=True, is_superuser=True)
+    user = make_account("root", is_staff=True, is_superuser=True)
     sign_in(client, user)
     return user
-
-
-@pytest.fixture
-def village(db) -> Organisation:
-    city = create_organisation(actor=SYSTEM, name="临海市", name_en="Linhai City", kind="city", parent=None)
-    town = create_organisation(actor=SYSTEM, name="同心镇", name_en="Tongxin Town", kind="town", parent=city)
-    return create_organisation(actor=SYSTEM, name="小寨村", name_en="Xiaozhai Village", kind="village", parent=town)
 
 
 def last_event() -> AuditEvent:

@@ -1,39 +1,17 @@
 """The home page: what Tongxin is, the towns and their villages, the numbers, and a way in."""
 
 import datetime
-import html
-import re
 
 import pytest
-from django.contrib.auth import get_user_model
 
-from tongxin.community.actions import add_membership, add_person, create_organisation, update_organisation
+from tests.helpers import SYSTEM, make_account, organisation, page_text
+from tongxin.community.actions import add_membership, add_person, update_organisation
 from tongxin.community.models import Organisation
-from tongxin.core.actors import SystemActor
-
-SYSTEM = SystemActor("test")
-
-
-def make_account(username: str = ""):
-    """An account without a password: tests sign in with force_login, and skip the slow hashing."""
-    User = get_user_model()
-    return User.objects.create(username=username or f"account{User.objects.count() + 1}")
-
-
-def page_text(response) -> str:
-    """The page as a person reads it: no tags, entities decoded, whitespace collapsed."""
-    content = re.sub(r"<(script|style)\b.*?</\1>", " ", response.content.decode(), flags=re.S)
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", content)).split())
-
-
-def organisation(name: str, name_en: str, kind: str, parent: Organisation | None) -> Organisation:
-    return create_organisation(actor=SYSTEM, name=name, name_en=name_en, kind=kind, parent=parent)
 
 
 @pytest.fixture
-def county(db) -> dict[str, Organisation]:
-    city = organisation("临海市", "Linhai City", "city", None)
-    tongxin = organisation("同心镇", "Tongxin Town", "town", city)
+def county(town) -> dict[str, Organisation]:
+    city, tongxin = town.parent, town
     street = organisation("古城街道", "Gucheng Street", "street", city)
     xiaozhai = organisation("小寨村", "Xiaozhai Village", "village", tongxin)
     organisation("大田村", "Datian Village", "village", tongxin)

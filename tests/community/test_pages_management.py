@@ -1,61 +1,14 @@
 """The management pages, used by an administrator in scope: each calls its action and shows its refusals."""
 
 import datetime
-import html
-import re
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.test import Client
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from tongxin.community.actions import add_membership, add_person, create_organisation, grant_role
-from tongxin.community.models import Membership, Organisation, Person, RoleGrant, StaffRole
-from tongxin.core.actors import SystemActor
-from tongxin.core.models import AuditEvent
 from tests.factories import SectorFactory
-
-SYSTEM = SystemActor("test")
-
-
-def make_account(username: str = ""):
-    """An account without a password: tests sign in with force_login, and skip the slow hashing."""
-    User = get_user_model()
-    return User.objects.create(username=username or f"account{User.objects.count() + 1}")
-JAN_1 = datetime.date(2024, 1, 1)
-
-
-def page_text(response) -> str:
-    """The page as a person reads it: no tags, entities decoded, whitespace collapsed."""
-    content = re.sub(r"<(script|style)\b.*?</\1>", " ", response.content.decode(), flags=re.S)
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", content)).split())
-
-
-def sign_in(client: Client, user) -> None:
-    """A session as after password and second factor: staff pages need both."""
-    client.force_login(user)
-    device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-
-
-def organisation(name: str, name_en: str, kind: str, parent: Organisation | None) -> Organisation:
-    return create_organisation(actor=SYSTEM, name=name, name_en=name_en, kind=kind, parent=parent)
-
-
-@pytest.fixture
-def places(db) -> dict[str, Organisation]:
-    city = organisation("临海市", "Linhai City", "city", None)
-    town = organisation("同心镇", "Tongxin Town", "town", city)
-    xiaozhai = organisation("小寨村", "Xiaozhai Village", "village", town)
-    return {
-        "town": town,
-        "xiaozhai": xiaozhai,
-        "datian": organisation("大田村", "Datian Village", "village", town),
-        "council": organisation("小寨村议事会", "Xiaozhai Council", "consultation_council", xiaozhai),
-    }
+from tests.helpers import JAN_1, SYSTEM, admin_of, make_account, organisation, page_text, sign_in
+from tongxin.community.actions import add_membership, add_person, grant_role
+from tongxin.community.models import Membership, Organisation, Person, RoleGrant, StaffRole
+from tongxin.core.models import AuditEvent
 
 
 @pytest.fixture
@@ -66,8 +19,7 @@ def resident(places) -> Person:
 @pytest.fixture
 def admin(client, places):
     """The signed-in administrator of Xiaozhai Village."""
-    account = make_account("xiaozhai.admin")
-    grant_role(actor=SYSTEM, user=account, role=StaffRole.ADMIN, organisation=places["xiaozhai"])
+    account = admin_of(places["xiaozhai"], "xiaozhai.admin")
     sign_in(client, account)
     return account
 

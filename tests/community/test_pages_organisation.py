@@ -1,70 +1,21 @@
 """The public organisation page: names, place, bodies, members by role, composition, and who sees personal data."""
 
 import datetime
-import html
-import re
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.test import Client
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from tongxin.community.actions import add_membership, add_person, create_organisation, end_membership, grant_role
+from tests.factories import SectorFactory
+from tests.helpers import JAN_1, SYSTEM, admin_of, make_account, organisation, page_text, sign_in
+from tongxin.community.actions import add_membership, add_person, end_membership
 from tongxin.community.models import Organisation, Person, StaffRole
 from tongxin.community.reports import composition_report
-from tongxin.core.actors import SystemActor
-from tests.factories import SectorFactory
 
-SYSTEM = SystemActor("test")
-
-
-def make_account(username: str = ""):
-    """An account without a password: tests sign in with force_login, and skip the slow hashing."""
-    User = get_user_model()
-    return User.objects.create(username=username or f"account{User.objects.count() + 1}")
-JAN_1 = datetime.date(2024, 1, 1)
 SECRETARY_PHONE = "13800000001"
-
-
-def page_text(response) -> str:
-    """The page as a person reads it: no tags, entities decoded, whitespace collapsed."""
-    content = re.sub(r"<(script|style)\b.*?</\1>", " ", response.content.decode(), flags=re.S)
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", content)).split())
-
-
-def sign_in(client: Client, user) -> None:
-    """A session as after password and second factor: staff pages need both."""
-    client.force_login(user)
-    device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-
-
-def organisation(name: str, name_en: str, kind: str, parent: Organisation | None, **extra) -> Organisation:
-    return create_organisation(actor=SYSTEM, name=name, name_en=name_en, kind=kind, parent=parent, **extra)
-
-
-@pytest.fixture
-def town(db) -> Organisation:
-    city = organisation("临海市", "Linhai City", "city", None)
-    return organisation("同心镇", "Tongxin Town", "town", city)
-
-
-@pytest.fixture
-def village(town) -> Organisation:
-    return organisation("小寨村", "Xiaozhai Village", "village", town)
 
 
 @pytest.fixture
 def branch(village) -> Organisation:
     return organisation("小寨村党支部", "Xiaozhai Party Branch", "party_branch", village, formation="elected")
-
-
-@pytest.fixture
-def council(village) -> Organisation:
-    return organisation("小寨村议事会", "Xiaozhai Council", "consultation_council", village)
 
 
 @pytest.fixture
@@ -94,12 +45,6 @@ def members(village, council, secretary) -> list[Person]:
             sector=veterans, start_date=JAN_1, term_end=datetime.date(2027, 1, 1),
         )
     return people
-
-
-def admin_of(place: Organisation, username: str, role: str = StaffRole.ADMIN):
-    account = make_account(username)
-    grant_role(actor=SYSTEM, user=account, role=role, organisation=place)
-    return account
 
 
 def test_a_village_page_shows_both_names_its_place_and_its_bodies_by_kind(client, town, village, branch, council):

@@ -1,31 +1,14 @@
 """The organisations list: the tree of places with their bodies by kind, a kind filter, a name search, pages."""
 
-import html
-import re
-
 import pytest
 
-from tongxin.community.actions import create_organisation
+from tests.helpers import organisation, page_text
 from tongxin.community.models import Organisation
-from tongxin.core.actors import SystemActor
-
-SYSTEM = SystemActor("test")
-
-
-def page_text(response) -> str:
-    """The page as a person reads it: no tags, entities decoded, whitespace collapsed."""
-    content = re.sub(r"<(script|style)\b.*?</\1>", " ", response.content.decode(), flags=re.S)
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", content)).split())
-
-
-def organisation(name: str, name_en: str, kind: str, parent: Organisation | None) -> Organisation:
-    return create_organisation(actor=SYSTEM, name=name, name_en=name_en, kind=kind, parent=parent)
 
 
 @pytest.fixture
-def tree(db) -> dict[str, Organisation]:
-    city = organisation("临海市", "Linhai City", "city", None)
-    town = organisation("同心镇", "Tongxin Town", "town", city)
+def tree(town) -> dict[str, Organisation]:
+    city = town.parent
     organisation("同心镇党委", "Tongxin Party Committee", "party_committee", town)
     village = organisation("小寨村", "Xiaozhai Village", "village", town)
     branch = organisation("小寨村党支部", "Xiaozhai Party Branch", "party_branch", village)

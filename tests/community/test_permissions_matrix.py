@@ -1,17 +1,13 @@
 """Who may manage what: every management page against every kind of reader, and nothing changes when refused."""
 
-import html
-import re
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.test import Client
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from tongxin.community.actions import add_membership, add_person, create_organisation, grant_role
+from tests.helpers import SYSTEM, make_account, page_text, place, sign_in
+from tongxin.community.actions import add_membership, add_person, grant_role
 from tongxin.community.models import Membership, Organisation, Person, RoleGrant, StaffRole
 from tongxin.community.permissions import (
     can_edit_person,
@@ -19,31 +15,7 @@ from tongxin.community.permissions import (
     can_view_personal_data,
     people_visible_to,
 )
-from tongxin.core.actors import SystemActor
 from tongxin.core.models import AuditEvent
-
-SYSTEM = SystemActor("test")
-
-
-def make_account(username: str = ""):
-    """An account without a password: tests sign in with force_login, and skip the slow hashing."""
-    User = get_user_model()
-    return User.objects.create(username=username or f"account{User.objects.count() + 1}")
-
-
-def page_text(response) -> str:
-    """The page as a person reads it: no tags, entities decoded, whitespace collapsed."""
-    content = re.sub(r"<(script|style)\b.*?</\1>", " ", response.content.decode(), flags=re.S)
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", content)).split())
-
-
-def sign_in(client: Client, user) -> None:
-    """A session as after password and second factor: staff pages need both."""
-    client.force_login(user)
-    device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
 
 
 @dataclass
@@ -60,13 +32,10 @@ class World:
 
 @pytest.fixture
 def world(db) -> World:
-    def organisation(name: str, kind: str, parent: Organisation | None) -> Organisation:
-        return create_organisation(actor=SYSTEM, name=name, name_en=name, kind=kind, parent=parent)
-
-    town = organisation("Tongxin Town", "town", organisation("Linhai City", "city", None))
-    xiaozhai = organisation("Xiaozhai Village", "village", town)
-    datian = organisation("Datian Village", "village", town)
-    council = organisation("Xiaozhai Council", "consultation_council", xiaozhai)
+    town = place("Tongxin Town", "town", place("Linhai City", "city", None))
+    xiaozhai = place("Xiaozhai Village", "village", town)
+    datian = place("Datian Village", "village", town)
+    council = place("Xiaozhai Council", "consultation_council", xiaozhai)
     seated = add_person(actor=SYSTEM, name="王芳", gender="female", home=xiaozhai, phone="13800000001")
     unseated = add_person(actor=SYSTEM, name="李明", gender="male", home=xiaozhai, phone="13800000002")
     membership = add_membership(actor=SYSTEM, person=seated, organisation=council, obtained="ex_officio")

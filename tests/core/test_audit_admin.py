@@ -1,24 +1,17 @@
 """The audit log in the admin site: searchable and filterable, and never changeable by anyone."""
 
-import html
 import re
 
 import pytest
 from django.test import Client
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests.core.conftest import CLERK
 from tests.factories import UserFactory
+from tests.helpers import page_text, sign_in
 from tongxin.core.audit import record_audit, verify_chain
 from tongxin.core.models import AuditEvent, SchedulerRun
 
 CHANGELIST = "/admin/core/auditevent/"
-
-
-def page_text(response) -> str:  # noqa: ANN001
-    content = re.sub(r"<(script|style)\b.*?</\1>", " ", response.content.decode(), flags=re.S)
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", content)).split())
 
 
 def listed_seqs(response) -> list[int]:  # noqa: ANN001
@@ -39,11 +32,7 @@ def superuser_client(db: None) -> Client:
     """A superuser after password and second factor: the admin needs both."""
     user = UserFactory(username="root", is_staff=True, is_superuser=True)
     client = Client()
-    client.force_login(user)
-    device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
+    sign_in(client, user)
     return client
 
 

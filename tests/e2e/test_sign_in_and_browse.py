@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import translation
 from playwright.sync_api import Page, expect
 
-from tests.factories import PersonFactory, SectorFactory, UserFactory
+from tests.factories import PASSWORD, PersonFactory, SectorFactory, UserFactory
 from tongxin.community.actions import add_membership, add_person, create_organisation
 from tongxin.community.models import (
     Formation,
@@ -27,7 +27,6 @@ from tongxin.core.models import AuditEvent
 
 pytestmark = pytest.mark.e2e
 
-PASSWORD = "correct horse battery"
 SYSTEM = SystemActor("e2e")
 
 

@@ -11,7 +11,7 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page, expect
 
-from tests.factories import UserFactory
+from tests.factories import PASSWORD, UserFactory
 from tongxin.community.actions import create_organisation, grant_role
 from tongxin.community.models import OrganisationKind, StaffRole
 from tongxin.core.actors import SystemActor
@@ -19,7 +19,6 @@ from tongxin.core.models import AuditEvent
 
 pytestmark = pytest.mark.e2e
 
-PASSWORD = "correct horse battery"
 SYSTEM = SystemActor("e2e")
 
 
