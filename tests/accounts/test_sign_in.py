@@ -26,8 +26,8 @@ def test_sign_in_page_is_labelled_for_phones_and_password_managers(client):
 
     assert response.status_code == 200
     body = response.content.decode()
-    assert '<label for="id_username">Username or mobile phone:</label>' in body
-    assert '<label for="id_password">Password:</label>' in body
+    assert '<label for="id_username">Username or mobile phone</label>' in body
+    assert '<label for="id_password">Password</label>' in body
     assert 'autocomplete="username"' in body
     assert 'autocomplete="current-password"' in body
     assert "<title>Sign in · Tongxin</title>" in body

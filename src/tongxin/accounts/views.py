@@ -75,7 +75,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
     next_url = safe_next(request, settings.LOGIN_REDIRECT_URL)
     if request.method == "GET" and request.user.is_authenticated:
         return redirect(next_url)
-    form = SignInForm(request, request.POST or None)
+    form = SignInForm(request, request.POST or None, label_suffix=LABEL_SUFFIX)
     if form.is_valid():
         sign_in(request=request, user=form.get_user(), via=form.signed_in_with())
         return redirect(next_url)
