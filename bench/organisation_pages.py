@@ -6,6 +6,10 @@ Creates (and afterwards drops) the database `tongxin_bench`, fills it with 300 v
 10,000 council members (bench/seed.py), serves the site with `tongxin serve` (gunicorn) and
 a production environment, and drives it from a second process on loopback (bench/load.py).
 Prints a table of p50/p95/p99 and writes it to bench/results/.
+
+With --keep-database the ids the load needs are saved beside the results, so a later run with
+--reuse-database measures the same data again without seeding it (and bench/profile_pages.py
+can look inside one request of each page).
 """
 
 import argparse
@@ -28,7 +32,11 @@ BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 VENV_BIN = Path(sys.executable).parent
 SERVER = "postgres://postgres@127.0.0.1:5432"
-DATABASE = "tongxin_bench"
+DEFAULT_DATABASE = "tongxin_bench"
+
+
+def ids_file(database: str) -> Path:
+    return BENCH / "results" / f"{database}-ids.json"
 
 
 def free_port() -> int:
@@ -37,11 +45,11 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def production_environment(data_dir: str) -> dict[str, str]:
+def production_environment(data_dir: str, database: str) -> dict[str, str]:
     """Production settings, but plain HTTP: the load comes over loopback, not through a proxy."""
     return {
         **os.environ,
-        "DATABASE_URL": f"{SERVER}/{DATABASE}",
+        "DATABASE_URL": f"{SERVER}/{database}",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "DEBUG": "0",
         "ALLOWED_HOSTS": "127.0.0.1",
@@ -51,15 +59,15 @@ def production_environment(data_dir: str) -> dict[str, str]:
     }
 
 
-def recreate_database() -> None:
+def recreate_database(database: str) -> None:
     with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as connection:
-        connection.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
-        connection.execute(f"CREATE DATABASE {DATABASE}")
+        connection.execute(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+        connection.execute(f"CREATE DATABASE {database}")
 
 
-def drop_database() -> None:
+def drop_database(database: str) -> None:
     with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as connection:
-        connection.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
+        connection.execute(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
 
 
 def tongxin(*args: str, env: dict[str, str]) -> None:
@@ -68,7 +76,7 @@ def tongxin(*args: str, env: dict[str, str]) -> None:
     )
 
 
-def seed(env: dict[str, str], *, villages: int, members: int) -> dict:
+def seed(env: dict[str, str], *, villages: int, members: int, residents: int) -> dict:
     result = subprocess.run(
         [
             sys.executable,
@@ -77,6 +85,8 @@ def seed(env: dict[str, str], *, villages: int, members: int) -> dict:
             str(villages),
             "--members",
             str(members),
+            "--residents",
+            str(residents),
         ],
         env={**env, "DJANGO_SETTINGS_MODULE": "tongxin.settings"},
         check=True,
@@ -112,6 +122,11 @@ def scenarios(ids: dict) -> list[tuple[str, list[str], list[str]]]:
         ),
         ("organisation page: village", [f"/organisations/{pk}/" for pk in villages], []),
         ("organisations page (the tree)", ["/organisations/"], []),
+        (
+            "person page: a council member",
+            [f"/people/{pk}/" for pk in ids["people"]],
+            [],
+        ),
         (
             "API: list organisations, 100 a page",
             [f"/api/v1/organisations?limit=100&offset={page * 100}" for page in range(pages)],
@@ -152,13 +167,22 @@ def measure(base: str, paths: list[str], headers: list[str], options: argparse.N
     return json.loads(result.stdout)
 
 
-def report(results: list[tuple[str, dict]], options: argparse.Namespace, ids: dict) -> str:
+def load_average() -> str:
+    return ", ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
+def report(
+    results: list[tuple[str, dict]], options: argparse.Namespace, ids: dict, loads: list[str]
+) -> str:
     lines = [
         f"Tongxin benchmark, {datetime.now().isoformat(timespec='minutes')}: "
         f"{len(ids['villages'])} villages, "
-        f"{options.members} council members, {ids['organisations']} organisations; PostgreSQL; "
+        f"{ids.get('members', options.members)} council members, "
+        f"{ids.get('residents', 0)} residents without a seat, "
+        f"{ids['organisations']} organisations; PostgreSQL; "
         f"gunicorn with {options.workers} workers; "
         f"{options.concurrency} connections for {options.seconds:g} s.",
+        f"Load average (1, 5, 15 min) before the first scenario: {loads[0]}; after the last: {loads[-1]}.",
         "",
         "| scenario | requests/s | p50 ms | p95 ms | p99 ms | failures |",
         "|---|---:|---:|---:|---:|---:|",
@@ -171,6 +195,21 @@ def report(results: list[tuple[str, dict]], options: argparse.Namespace, ids: di
     return "\n".join(lines)
 
 
+def prepare_database(options: argparse.Namespace, env: dict[str, str]) -> dict:
+    """A filled database: seeded afresh, or the one a run with --keep-database left behind."""
+    if options.reuse_database:
+        return json.loads(ids_file(options.database).read_text())
+    print(f"Creating {options.database} and filling it ...", file=sys.stderr)
+    recreate_database(options.database)
+    tongxin("migrate", env=env)
+    ids = seed(env, villages=options.villages, members=options.members, residents=options.residents)
+    ids.update(members=options.members, residents=options.residents)
+    if options.keep_database:
+        ids_file(options.database).parent.mkdir(exist_ok=True)
+        ids_file(options.database).write_text(json.dumps(ids) + "\n")
+    return ids
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -180,18 +219,25 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--villages", type=int, default=300)
     parser.add_argument("--members", type=int, default=10_000)
+    parser.add_argument("--residents", type=int, default=0, help="people without a seat, besides")
+    parser.add_argument("--database", default=DEFAULT_DATABASE, help="default: %(default)s")
     parser.add_argument(
-        "--keep-database", action="store_true", help="Leave tongxin_bench for a look afterwards."
+        "--keep-database", action="store_true", help="Leave the database for a look or a rerun."
+    )
+    parser.add_argument(
+        "--reuse-database",
+        action="store_true",
+        help="Measure the database a run with --keep-database left, without seeding it again.",
+    )
+    parser.add_argument(
+        "--only", default="", help="Measure only the scenarios whose name contains this text."
     )
     options = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="tongxin-bench-") as data_dir:
-        env = production_environment(data_dir)
-        print(f"Creating {DATABASE} and filling it ...", file=sys.stderr)
-        recreate_database()
-        tongxin("migrate", env=env)
+        env = production_environment(data_dir, options.database)
+        ids = prepare_database(options, env)
         tongxin("collectstatic", "--no-input", env=env)
-        ids = seed(env, villages=options.villages, members=options.members)
         base = f"http://127.0.0.1:{free_port()}"
         server = subprocess.Popen(
             [
@@ -208,17 +254,20 @@ def main() -> None:
         )
         try:
             wait_until_serving(base, server)
-            results = []
+            results, loads = [], [load_average()]
             for name, paths, headers in scenarios(ids):
+                if options.only not in name:
+                    continue
                 print(f"Measuring: {name}", file=sys.stderr)
                 results.append((name, measure(base, paths, headers, options)))
+            loads.append(load_average())
         finally:
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=30)
-            if not options.keep_database:
-                drop_database()
+            if not (options.keep_database or options.reuse_database):
+                drop_database(options.database)
 
-    table = report(results, options, ids)
+    table = report(results, options, ids, loads)
     print(table)
     (BENCH / "results").mkdir(exist_ok=True)
     stamp = datetime.now().strftime("%Y%m%d-%H%M")

@@ -11,6 +11,8 @@ from django.db.models import Q, Value
 from django.db.models.functions import Concat, Substr
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from tongxin.core.i18n import localised
@@ -78,6 +80,14 @@ class OrganisationQuerySet(models.QuerySet["Organisation"]):
     def at_level(self, level: str) -> OrganisationQuerySet:
         """Places of one level: `at_level(Level.TOWN)` gives towns and streets."""
         return self.filter(kind__in=kinds_at_level(level))
+
+    def listed(self) -> OrganisationQuerySet:
+        """Only the columns that lists and links show: names, kind, place in the tree, approver."""
+        return self.only("name", "name_en", "kind", "parent", "path", "approved_by")
+
+    def parts_or_answering_to(self, organisation: Organisation) -> OrganisationQuerySet:
+        """What sits directly in the organisation, and the groups that answer to it."""
+        return self.filter(Q(parent=organisation) | Q(approved_by=organisation))
 
     def within(self, organisation: Organisation) -> OrganisationQuerySet:
         """The organisation and everything below it."""
@@ -180,10 +190,17 @@ class Organisation(models.Model):
         return Organisation.objects.filter(pk__in=self.ancestor_ids).order_by("path")
 
     def place(self) -> Organisation | None:
-        """The nearest place at or above this organisation."""
+        """The nearest place at or above this organisation: one query at most per instance and path."""
         if self.is_place:
             return self
-        return self.ancestors().filter(kind__in=list(PLACE_KINDS)).order_by("-path").first()
+        if Organisation.parent.is_cached(self) and self.parent is not None and self.parent.is_place:
+            return self.parent  # most bodies sit right in their place, and pages load the parent anyway
+        path, place = self.__dict__.get("_nearest_place", ("", None))
+        if path != self.path:
+            # Keyed by the path, so a move (which changes it) is never answered from before the move.
+            place = self.ancestors().filter(kind__in=list(PLACE_KINDS)).order_by("-path").first()
+            self.__dict__["_nearest_place"] = (self.path, place)
+        return place
 
     @property
     def level(self) -> str | None:
@@ -342,6 +359,15 @@ class Obtained(models.TextChoices):
     JOINED = "joined", _("Joined")
 
 
+# Kept as msgids (translated when used) so that makemessages still finds each one.
+OBTAINED_FROM_PHRASES = {
+    Obtained.ELECTED: gettext_noop("Elected by %(body)s"),
+    Obtained.APPOINTED: gettext_noop("Appointed by %(body)s"),
+    Obtained.CO_OPTED: gettext_noop("Co-opted by %(body)s"),
+    Obtained.JOINED: gettext_noop("Joined through %(body)s"),
+}
+
+
 class MembershipQuerySet(models.QuerySet["Membership"]):
     def current(self, on: datetime.date | None = None) -> MembershipQuerySet:
         day = on or timezone.localdate()
@@ -396,6 +422,26 @@ class Membership(models.Model):
     def is_current(self, on: datetime.date | None = None) -> bool:
         day = on or timezone.localdate()
         return self.start_date <= day and (self.end_date is None or self.end_date > day)
+
+    def term_phrase(self) -> str:
+        """The seat's term in words: until it ended, else until its term ends, else open."""
+        start = date_format(self.start_date, "DATE_FORMAT")
+        end = self.end_date or self.term_end
+        if end is None:
+            return gettext("since %(start)s") % {"start": start}
+        return gettext("%(start)s to %(end)s") % {"start": start, "end": date_format(end, "DATE_FORMAT")}
+
+    def obtained_phrase(self) -> str:
+        """How the seat was obtained, and from which body, as one phrase ("Elected by ...")."""
+        body = self.obtained_from.display_name if self.obtained_from_id else ""
+        if self.obtained == Obtained.EX_OFFICIO:
+            if body:
+                return gettext("Because of their post in %(body)s") % {"body": body}
+            return gettext("Because of their post")
+        if not body:
+            return self.get_obtained_display()
+        phrase = OBTAINED_FROM_PHRASES.get(self.obtained, OBTAINED_FROM_PHRASES[Obtained.JOINED])
+        return gettext(phrase) % {"body": body}
 
 
 class StaffRole(models.TextChoices):

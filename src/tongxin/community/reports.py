@@ -17,7 +17,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from tongxin.core.errors import ActionError
+from tongxin.core.i18n import localised
 
 from . import composition
 from .models import PLACE_KINDS, Membership, Organisation, OrganisationKind, Role
@@ -154,10 +155,18 @@ def check_composition_settings(
 
 
 def composition_report(
-    organisation: Organisation, on: datetime.date | None = None
+    organisation: Organisation,
+    on: datetime.date | None = None,
+    *,
+    current_seats: Iterable[Membership] | None = None,
 ) -> CompositionReport | None:
-    """The organisation's composition on `on` (today) against its rules; None when it has none."""
-    reports = composition_reports([organisation], on=on)
+    """The organisation's composition on `on` (today) against its rules; None when it has none.
+
+    A page that has read the organisation's memberships current on that day, with their people,
+    passes them as `current_seats` and saves the report a query.
+    """
+    known = None if current_seats is None else {organisation.pk: list(current_seats)}
+    reports = _composition_reports([organisation], on=on, known_seats=known)
     return reports[0] if reports else None
 
 
@@ -165,6 +174,15 @@ def composition_reports(
     organisations: Iterable[Organisation], *, on: datetime.date | None = None
 ) -> list[CompositionReport]:
     """Reports for those of `organisations` that have rules, in their order, from four queries."""
+    return _composition_reports(organisations, on=on, known_seats=None)
+
+
+def _composition_reports(
+    organisations: Iterable[Organisation],
+    *,
+    on: datetime.date | None,
+    known_seats: dict[int, list[Membership]] | None,
+) -> list[CompositionReport]:
     day = on or timezone.localdate()
     candidates = [
         organisation
@@ -173,7 +191,7 @@ def composition_reports(
     ]
     if not candidates:
         return []
-    gathered = _Gathered.load(candidates, day)
+    gathered = _Gathered.load(candidates, day, known_seats)
     reports = []
     for organisation in candidates:
         code = organisation.composition_rule_set or composition.default_rule_set_code(
@@ -231,33 +249,66 @@ def _path_ids(path: str) -> list[int]:
     return [int(part) for part in path.strip("/").split("/") if part]
 
 
-@dataclass
-class _OtherSeat:
+# The facts are read as plain rows, not model instances: a report reads a few hundred values,
+# and building models for them costs more than the queries themselves.
+
+
+class _SeatFact(NamedTuple):
+    """A current seat of an organisation being checked, and what the report says of its holder."""
+
+    person_id: int
+    role: str
+    gender: str
+    party_status: str
+    name: str
+    name_latin: str
+
+
+class _OtherSeat(NamedTuple):
     organisation_id: int
     kind: str
     role: str
     path: str
 
 
+class _Named(NamedTuple):
+    """A body under an organisation, or the organisation that approved it."""
+
+    kind: str
+    name: str
+    name_en: str
+
+
 @dataclass
 class _Gathered:
     """The facts about a batch of organisations, read once and shared by their reports."""
 
-    seats: dict[int, list[Membership]]
-    bodies: dict[int, list[Organisation]]
+    seats: dict[int, list[_SeatFact]]
+    bodies: dict[int, list[_Named]]
     other_seats: dict[int, list[_OtherSeat]]
     places: dict[int, str]  # id of every place on the paths involved → its kind
-    approvers: dict[int, Organisation]
+    approvers: dict[int, _Named]
+    _nearest: dict[str, int | None] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, organisations: Sequence[Organisation], day: datetime.date) -> _Gathered:
+    def load(
+        cls,
+        organisations: Sequence[Organisation],
+        day: datetime.date,
+        known_seats: dict[int, list[Membership]] | None = None,
+    ) -> _Gathered:
         ids = [organisation.pk for organisation in organisations]
-        current = Membership.objects.current(on=day)
-        seats = _seats_by_organisation(current.filter(organisation_id__in=ids))
+        # No ordering: the facts are grouped in Python, and the default one joins and sorts.
+        current = Membership.objects.current(on=day).order_by()
+        people: QuerySet[Membership, dict[str, Any]] | list[int]
+        if known_seats is None:
+            seats = _seats_by_organisation(current.filter(organisation_id__in=ids))
+            people = current.filter(organisation_id__in=ids).values("person_id")
+        else:
+            seats = _seat_facts(known_seats)
+            people = sorted({seat.person_id for held in seats.values() for seat in held})
         other_seats = _seats_by_person(
-            current.filter(
-                person_id__in=current.filter(organisation_id__in=ids).values("person_id")
-            ).filter(_active_on(day, "organisation__"))
+            current.filter(person_id__in=people).filter(_active_on(day, "organisation__"))
         )
         path_ids = {pk for organisation in organisations for pk in _path_ids(organisation.path)}
         path_ids |= {
@@ -268,7 +319,11 @@ class _Gathered:
         return cls(seats, _bodies_by_parent(ids, day), other_seats, places, approvers)
 
     def nearest_place(self, path: str) -> int | None:
-        return next((pk for pk in reversed(_path_ids(path)) if pk in self.places), None)
+        if path not in self._nearest:
+            self._nearest[path] = next(
+                (pk for pk in reversed(_path_ids(path)) if pk in self.places), None
+            )
+        return self._nearest[path]
 
     def level_of(self, organisation: Organisation) -> str | None:
         place = self.nearest_place(organisation.path)
@@ -277,12 +332,12 @@ class _Gathered:
     def facts_for(self, organisation: Organisation) -> composition.Facts:
         seats = tuple(
             composition.Seat(
-                person_id=membership.person_id,
-                gender=membership.person.gender,
-                party_status=membership.person.party_status,
-                role=membership.role,
+                person_id=seat.person_id,
+                gender=seat.gender,
+                party_status=seat.party_status,
+                role=seat.role,
             )
-            for membership in self.seats[organisation.pk]
+            for seat in self.seats[organisation.pk]
         )
         return composition.Facts(
             seats=seats,
@@ -308,41 +363,72 @@ class _Gathered:
 
     def wording_context(self, organisation: Organisation) -> _Context:
         names = {
-            membership.person_id: membership.person.display_name
-            for membership in self.seats[organisation.pk]
+            seat.person_id: localised(seat.name, seat.name_latin)
+            for seat in self.seats[organisation.pk]
         }
         bodies: dict[str, list[str]] = defaultdict(list)
         for body in self.bodies[organisation.pk]:
-            bodies[body.kind].append(body.display_name)
+            bodies[body.kind].append(localised(body.name, body.name_en))
         approver = (
             self.approvers.get(organisation.approved_by_id) if organisation.approved_by_id else None
         )
         return _Context(
-            names=names, bodies=bodies, approver=approver.display_name if approver else ""
+            names=names,
+            bodies=bodies,
+            approver=localised(approver.name, approver.name_en) if approver else "",
         )
 
 
-def _seats_by_organisation(memberships: QuerySet[Membership]) -> dict[int, list[Membership]]:
-    seats: dict[int, list[Membership]] = defaultdict(list)
-    for membership in memberships.select_related("person").order_by("pk"):
-        seats[membership.organisation_id].append(membership)
+def _seats_by_organisation(memberships: QuerySet[Membership]) -> dict[int, list[_SeatFact]]:
+    seats: dict[int, list[_SeatFact]] = defaultdict(list)
+    rows = memberships.order_by("pk").values_list(
+        "organisation_id",
+        "person_id",
+        "role",
+        "person__gender",
+        "person__party_status",
+        "person__name",
+        "person__name_latin",
+    )
+    for organisation_id, *fact in rows:
+        seats[organisation_id].append(_SeatFact(*fact))
     return seats
 
 
-def _bodies_by_parent(ids: list[int], day: datetime.date) -> dict[int, list[Organisation]]:
-    bodies: dict[int, list[Organisation]] = defaultdict(list)
+def _seat_facts(memberships: dict[int, list[Membership]]) -> dict[int, list[_SeatFact]]:
+    """The same facts from memberships already read with their people."""
+    seats: dict[int, list[_SeatFact]] = defaultdict(list)
+    for organisation_id, held in memberships.items():
+        seats[organisation_id] = [
+            _SeatFact(
+                membership.person_id,
+                membership.role,
+                membership.person.gender,
+                membership.person.party_status,
+                membership.person.name,
+                membership.person.name_latin,
+            )
+            for membership in sorted(held, key=lambda membership: membership.pk)
+        ]
+    return seats
+
+
+def _bodies_by_parent(ids: list[int], day: datetime.date) -> dict[int, list[_Named]]:
+    bodies: dict[int, list[_Named]] = defaultdict(list)
     children = (
         Organisation.objects.filter(parent_id__in=ids).filter(_active_on(day)).order_by("path")
     )
-    for child in children.only("id", "parent_id", "kind", "name", "name_en", "path"):
-        bodies[child.parent_id or 0].append(child)
+    for parent_id, kind, name, name_en in children.values_list(
+        "parent_id", "kind", "name", "name_en"
+    ):
+        bodies[parent_id or 0].append(_Named(kind, name, name_en))
     return bodies
 
 
 def _seats_by_person(memberships: QuerySet[Membership]) -> dict[int, list[_OtherSeat]]:
     """Every current seat of the people concerned, with where it lies in the tree."""
     seats: dict[int, list[_OtherSeat]] = defaultdict(list)
-    rows = memberships.values_list(
+    rows = memberships.order_by().values_list(
         "person_id", "organisation_id", "organisation__kind", "role", "organisation__path"
     )
     for person_id, organisation_id, kind, role, path in rows:
@@ -352,18 +438,18 @@ def _seats_by_person(memberships: QuerySet[Membership]) -> dict[int, list[_Other
 
 def _places_and_approvers(
     path_ids: set[int], approver_ids: set[int]
-) -> tuple[dict[int, str], dict[int, Organisation]]:
+) -> tuple[dict[int, str], dict[int, _Named]]:
     """The places among `path_ids` (id → kind) and the approving organisations, in one query."""
     related = Organisation.objects.filter(
         Q(pk__in=path_ids, kind__in=list(PLACE_KINDS)) | Q(pk__in=approver_ids)
-    ).only("id", "kind", "name", "name_en", "path")
+    ).order_by()
     places: dict[int, str] = {}
-    approvers: dict[int, Organisation] = {}
-    for organisation in related:
-        if organisation.kind in PLACE_KINDS and organisation.pk in path_ids:
-            places[organisation.pk] = organisation.kind
-        if organisation.pk in approver_ids:
-            approvers[organisation.pk] = organisation
+    approvers: dict[int, _Named] = {}
+    for pk, kind, name, name_en in related.values_list("id", "kind", "name", "name_en"):
+        if kind in PLACE_KINDS and pk in path_ids:
+            places[pk] = kind
+        if pk in approver_ids:
+            approvers[pk] = _Named(kind, name, name_en)
     return places, approvers
 
 

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Choices, Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -87,6 +89,95 @@ def chinese_lang(shown: str, chinese: str) -> str:
     return "zh-Hans" if prefers_english() and shown == chinese else ""
 
 
+# What the rows of a page share is worked out once per request, not once per row: a council page
+# lists dozens of people and the tree hundreds of organisations, and per row the template engine,
+# `reverse`, `get_FOO_display` (which builds and hashes every choice on each call) and the active
+# language cost more than the database does.
+
+
+@dataclass(frozen=True)
+class Link:
+    """An organisation or person as a page links to it; `lang` is "zh-Hans" when an English page
+    shows a name in Chinese."""
+
+    url: str
+    name: str
+    lang: str = ""
+
+
+def _address_of(view_name: str) -> Callable[[int], str]:
+    """`reverse(view_name, args=[pk])` for many ids at the price of one reverse: only the id changes."""
+    head, tail = reverse(view_name, args=[0]).rsplit("/0/", 1)
+    return lambda pk: f"{head}/{pk}/{tail}"
+
+
+def _labels(choices: type[Choices]) -> dict[str, str]:
+    return {value: str(label) for value, label in choices.choices}
+
+
+class Wording:
+    """The reader's language, the labels of choices and the shape of addresses, for one request."""
+
+    def __init__(self) -> None:
+        self.english = prefers_english()
+        self.organisation_url = _address_of("community:organisation")
+        self.person_url = _address_of("community:person")
+        # A council's members mostly share a term and were seated by the same body: word each once.
+        self._terms: dict[tuple[datetime.date, datetime.date | None], str] = {}
+        self._obtained: dict[tuple[str, int | None], str] = {}
+
+    @cached_property
+    def membership_end_url(self) -> Callable[[int], str]:
+        return _address_of("community:membership_end")
+
+    @cached_property
+    def kinds(self) -> dict[str, str]:
+        return _labels(OrganisationKind)
+
+    @cached_property
+    def roles(self) -> dict[str, str]:
+        return _labels(Role)
+
+    @cached_property
+    def party_statuses(self) -> dict[str, str]:
+        return _labels(PartyStatus)
+
+    def name(self, chinese: str, english: str) -> str:
+        """As `localised`, without asking for the active language again."""
+        return english if english and self.english else chinese
+
+    def organisation(self, organisation: Organisation) -> Link:
+        name = self.name(organisation.name, organisation.name_en)
+        return Link(self.organisation_url(organisation.pk), name)
+
+    def person(self, person: Person) -> Link:
+        name = self.name(person.name, person.name_latin)
+        lang = "zh-Hans" if self.english and name == person.name else ""
+        return Link(self.person_url(person.pk), name, lang)
+
+    def with_kind(self, organisation: Organisation) -> tuple[Link, str]:
+        return self.organisation(organisation), self.kinds[organisation.kind]
+
+    def term(self, membership: Membership) -> str:
+        key = (membership.start_date, membership.end_date or membership.term_end)
+        if key not in self._terms:
+            self._terms[key] = membership.term_phrase()
+        return self._terms[key]
+
+    def obtained(self, membership: Membership) -> str:
+        key = (membership.obtained, membership.obtained_from_id)
+        if key not in self._obtained:
+            self._obtained[key] = membership.obtained_phrase()
+        return self._obtained[key]
+
+    def by_kind(self, bodies: Iterable[Organisation]) -> list[tuple[str, list[Link]]]:
+        """Links to the bodies under their kind's label, kinds in their usual order (party branch first)."""
+        grouped: dict[str, list[Link]] = defaultdict(list)
+        for body in bodies:
+            grouped[body.kind].append(self.organisation(body))
+        return [(label, grouped[kind]) for kind, label in self.kinds.items() if kind in grouped]
+
+
 # Public pages
 
 
@@ -117,13 +208,14 @@ def _site_counts() -> SiteCounts:
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    towns = list(Organisation.objects.active().at_level(Level.TOWN).order_by("pk"))
-    villages = Organisation.objects.active().at_level(Level.VILLAGE).filter(parent__in=towns).order_by("pk")
-    villages_of: dict[int, list[Organisation]] = defaultdict(list)
-    for village in villages:
-        villages_of[village.parent_id].append(village)
+    wording = Wording()
+    towns = list(Organisation.objects.active().at_level(Level.TOWN).listed().order_by("pk"))
+    villages = Organisation.objects.active().at_level(Level.VILLAGE).filter(parent__in=towns).listed()
+    villages_of: dict[int, list[Link]] = defaultdict(list)
+    for village in villages.order_by("pk"):
+        villages_of[village.parent_id].append(wording.organisation(village))
     context = {
-        "towns": [(town, villages_of[town.pk]) for town in towns],
+        "towns": [(wording.organisation(town), villages_of[town.pk]) for town in towns],
         "counts": _site_counts(),
     }
     return render(request, "community/home.html", context)
@@ -134,33 +226,35 @@ class PlaceNode:
     """A place in the organisation tree, its bodies grouped by kind, and the places under it."""
 
     place: Organisation
-    bodies: list[tuple[str, list[Organisation]]]
+    link: Link
+    kind: str
+    bodies: list[tuple[str, list[Link]]]
     children: list[PlaceNode] = field(default_factory=list)
-    trail: list[Organisation] = field(default_factory=list)
-
-
-def group_by_kind(bodies: Iterable[Organisation]) -> list[tuple[str, list[Organisation]]]:
-    """Bodies grouped under their kind's label, kinds in their usual order (party branch first)."""
-    grouped: dict[str, list[Organisation]] = defaultdict(list)
-    for body in bodies:
-        grouped[body.kind].append(body)
-    return [(label, grouped[kind]) for kind, label in OrganisationKind.choices if kind in grouped]
+    trail: list[Link] = field(default_factory=list)
 
 
 def ancestors_of(organisations: Iterable[Organisation]) -> dict[int, list[Organisation]]:
     """Each organisation's ancestors from the root down, fetched in one query for the whole list."""
     organisations = list(organisations)
     wanted = {pk for organisation in organisations for pk in organisation.ancestor_ids}
-    known = {ancestor.pk: ancestor for ancestor in Organisation.objects.filter(pk__in=wanted)}
+    known = {ancestor.pk: ancestor for ancestor in Organisation.objects.filter(pk__in=wanted).listed()}
     return {
         organisation.pk: [known[pk] for pk in organisation.ancestor_ids if pk in known]
         for organisation in organisations
     }
 
 
-def _place_tree(places: list[Organisation]) -> list[PlaceNode]:
-    bodies = Organisation.objects.active().bodies_by_place(places)
-    nodes = {place.pk: PlaceNode(place=place, bodies=group_by_kind(bodies[place.pk])) for place in places}
+def _place_tree(places: list[Organisation], wording: Wording) -> list[PlaceNode]:
+    bodies = Organisation.objects.active().listed().bodies_by_place(places)
+    nodes = {
+        place.pk: PlaceNode(
+            place=place,
+            link=wording.organisation(place),
+            kind=wording.kinds[place.kind],
+            bodies=wording.by_kind(bodies[place.pk]),
+        )
+        for place in places
+    }
     roots: list[PlaceNode] = []
     for place in places:  # in path order, so a parent's node exists before its children's
         parent = nodes.get(place.parent_id)
@@ -174,7 +268,7 @@ def _place_tree(places: list[Organisation]) -> list[PlaceNode]:
     # A page may start deep in the tree: say where its first places lie.
     trails = ancestors_of(root.place for root in roots)
     for root in roots:
-        root.trail = trails[root.place.pk]
+        root.trail = [wording.organisation(ancestor) for ancestor in trails[root.place.pk]]
     return roots
 
 
@@ -183,7 +277,8 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
     form = OrganisationFilterForm(request.GET)
     form.is_valid()
     kind, query = form.cleaned_data.get("kind", ""), form.cleaned_data.get("q", "")
-    organisations = Organisation.objects.active()
+    organisations = Organisation.objects.active().listed()
+    wording = Wording()
     context: dict[str, Any] = {"form": form, "filtered": bool(kind or query)}
     if kind or query:
         if kind:
@@ -192,25 +287,48 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
             organisations = organisations.filter(Q(name__icontains=query) | Q(name_en__icontains=query))
         page = Paginator(organisations.order_by("name", "pk"), RESULTS_PER_PAGE).get_page(request.GET.get("page"))
         trails = ancestors_of(page.object_list)
-        context["results"] = [(organisation, trails[organisation.pk]) for organisation in page.object_list]
+        context["results"] = [
+            (
+                wording.organisation(organisation),
+                wording.kinds[organisation.kind],
+                [wording.name(ancestor.name, ancestor.name_en) for ancestor in trails[organisation.pk]],
+            )
+            for organisation in page.object_list
+        ]
     else:
         page = Paginator(organisations.places().order_by("path"), PLACES_PER_PAGE).get_page(request.GET.get("page"))
-        context["tree"] = _place_tree(list(page.object_list))
+        context["tree"] = _place_tree(list(page.object_list), wording)
     context["page"] = page
     return render(request, "community/organisation_list.html", context)
 
 
 @dataclass(frozen=True)
-class Seat:
-    """A membership as shown on a page; `personal` says whether the reader may see the person's data."""
+class SeatRow:
+    """A membership as a row of a table, every cell already worded; `personal` says whether the
+    reader may see the person's data."""
 
-    membership: Membership
+    person: Link
+    role: str
+    sector: str
+    obtained: str
+    term: str
+    end_reason: str  # why a seat that ended ended, if anyone said
     personal: bool
+    phone: str
+    born: str
+    party: str
+    end_url: str  # where a manager ends the seat
 
-    @property
-    def name_lang(self) -> str:
-        person = self.membership.person
-        return chinese_lang(person.display_name, person.name)
+
+@dataclass(frozen=True)
+class HeldSeat:
+    """A membership as a person's page lists it."""
+
+    organisation: Link
+    role: str
+    obtained: str
+    term: str
+    end_reason: str
 
 
 @dataclass(frozen=True)
@@ -253,11 +371,30 @@ def _seat_counts(memberships: list[Membership]) -> SeatCounts:
     )
 
 
-def _seats_by_role(seats: list[Seat]) -> list[tuple[str, list[Seat]]]:
-    grouped: dict[str, list[Seat]] = defaultdict(list)
-    for seat in seats:
-        grouped[seat.membership.role].append(seat)
-    return [(label, grouped[role]) for role, label in Role.choices if role in grouped]
+def _seat_row(membership: Membership, personal: bool, wording: Wording) -> SeatRow:
+    person, sector = membership.person, membership.sector
+    return SeatRow(
+        person=wording.person(person),
+        role=wording.roles[membership.role],
+        sector=wording.name(sector.name, sector.name_en) if sector else "—",
+        obtained=wording.obtained(membership),
+        term=wording.term(membership),
+        end_reason=membership.end_reason if membership.end_date else "",
+        personal=personal,
+        phone=person.phone or "—",
+        born=str(person.birth_year) if person.birth_year else "—",
+        party=wording.party_statuses[person.party_status],
+        end_url=wording.membership_end_url(membership.pk),
+    )
+
+
+def _rows_by_role(
+    current: list[Membership], readable: set[int], wording: Wording
+) -> list[tuple[str, list[SeatRow]]]:
+    grouped: dict[str, list[SeatRow]] = defaultdict(list)
+    for membership in current:
+        grouped[membership.role].append(_seat_row(membership, membership.person_id in readable, wording))
+    return [(label, grouped[role]) for role, label in wording.roles.items() if role in grouped]
 
 
 def _personal_data_readable(user: Any, people_ids: Iterable[int]) -> set[int]:
@@ -268,18 +405,29 @@ def _personal_data_readable(user: Any, people_ids: Iterable[int]) -> set[int]:
     return set(people_visible_to(user).filter(pk__in=ids).values_list("pk", flat=True))
 
 
-def _seating(user: Any, organisation: Organisation) -> dict[str, Any]:
+# The columns a table of seats shows, and nothing else (people's records also carry addresses,
+# accounts and timestamps; bodies their descriptions and settings).
+SEAT_COLUMNS = (
+    "organisation", "role", "obtained", "start_date", "term_end", "end_date", "end_reason",
+    "person__name", "person__name_latin", "person__gender", "person__party_status", "person__phone",
+    "person__birth_year", "sector__name", "sector__name_en", "obtained_from__name", "obtained_from__name_en",
+)  # fmt: skip
+
+
+def _seats_shown(organisation: Organisation) -> list[Membership]:
+    """Every seat of the organisation, current and past, with the columns its page shows."""
+    if organisation.is_place:
+        return []  # people are members of bodies, never of places (add_membership refuses them)
+    seats = organisation.memberships.select_related("person", "sector", "obtained_from").only(*SEAT_COLUMNS)
+    return list(seats.order_by("start_date", "pk"))
+
+
+def _seating(user: Any, current: list[Membership], past: list[Membership], wording: Wording) -> dict[str, Any]:
     """The organisation's members for the page: current by role, past, public counts, and whose data shows."""
-    memberships = list(
-        organisation.memberships.select_related("person", "sector", "obtained_from").order_by("start_date", "pk")
-    )
-    readable = _personal_data_readable(user, (membership.person_id for membership in memberships))
-    today = timezone.localdate()
-    current = [membership for membership in memberships if membership.is_current(today)]
-    past = [membership for membership in memberships if membership.end_date is not None and membership.end_date <= today]
+    readable = _personal_data_readable(user, (membership.person_id for membership in current + past))
     return {
-        "seats_by_role": _seats_by_role([Seat(m, m.person_id in readable) for m in current]),
-        "past_seats": [Seat(m, m.person_id in readable) for m in past],
+        "seats_by_role": _rows_by_role(current, readable, wording),
+        "past_seats": [_seat_row(membership, membership.person_id in readable, wording) for membership in past],
         "shows_personal_data": bool(readable),
         # Only councils seat members for a sector: elsewhere the column would be a row of dashes.
         "shows_sector": any(membership.sector_id for membership in current),
@@ -290,27 +438,33 @@ def _seating(user: Any, organisation: Organisation) -> dict[str, Any]:
 @require_GET
 def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = get_object_or_404(Organisation.objects.select_related("parent", "approved_by"), pk=pk)
-    ancestors = list(organisation.ancestors())
+    wording = Wording()
+    ancestors = list(organisation.ancestors().listed())
     place = organisation if organisation.is_place else next((a for a in reversed(ancestors) if a.is_place), None)
-    children = list(organisation.children.active().order_by("pk"))
-    bodies_here = Organisation.objects.active().bodies_by_place([place])[place.pk] if place else []
+    related = list(Organisation.objects.active().parts_or_answering_to(organisation).listed().order_by("pk"))
+    children = [other for other in related if other.parent_id == organisation.pk]
+    bodies_here = Organisation.objects.active().listed().bodies_by_place([place])[place.pk] if place else []
     can_manage = can_manage_organisation(request.user, organisation)
-    seating = _seating(request.user, organisation)
+    seats, today = _seats_shown(organisation), timezone.localdate()
+    current = [seat for seat in seats if seat.is_current(today)]
+    past = [seat for seat in seats if seat.end_date is not None and seat.end_date <= today]
+    seating = _seating(request.user, current, past, wording)
     context = {
         **seating,
         "organisation": organisation,
+        "here": wording.organisation(organisation),
         "other_name": organisation.name_en if organisation.display_name == organisation.name else organisation.name,
         "name_lang": chinese_lang(organisation.display_name, organisation.name),
         "description_lang": chinese_lang(organisation.display_description, organisation.description),
-        "ancestors": ancestors,
+        "ancestors": [wording.organisation(ancestor) for ancestor in ancestors],
         "place": place,
-        "sub_places": [child for child in children if child.is_place],
+        "sub_places": [wording.organisation(child) for child in children if child.is_place],
         # A place's bodies are all listed under "bodies in the place"; a body lists its own groups.
-        "sub_bodies": [] if organisation.is_place else children,
-        "bodies_here": group_by_kind(bodies_here),
-        "answering_groups": list(organisation.approved_groups.active().order_by("pk")),
+        "sub_bodies": [] if organisation.is_place else [wording.with_kind(child) for child in children],
+        "bodies_here": wording.by_kind(bodies_here),
+        "answering_groups": [wording.with_kind(group) for group in related if group.approved_by_id == organisation.pk],
         "seat_columns": 3 + seating["shows_sector"] + 3 * seating["shows_personal_data"] + can_manage,
-        "report": reports.composition_report(organisation),
+        "report": reports.composition_report(organisation, today, current_seats=current),
         "can_manage": can_manage,
         "can_add_people": can_manage and organisation.is_place,
         "can_add_members": can_manage and not organisation.is_place and organisation.dissolved_on is None,
@@ -319,9 +473,20 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "community/organisation_detail.html", context)
 
 
+def _held_seat(membership: Membership, wording: Wording) -> HeldSeat:
+    return HeldSeat(
+        organisation=wording.organisation(membership.organisation),
+        role=wording.roles[membership.role],
+        obtained=wording.obtained(membership),
+        term=wording.term(membership),
+        end_reason=membership.end_reason if membership.end_date else "",
+    )
+
+
 @require_GET
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(Person.objects.select_related("home", "user"), pk=pk)
+    wording = Wording()
     memberships = list(
         person.memberships.select_related("organisation", "sector", "obtained_from").order_by("-start_date", "pk")
     )
@@ -338,9 +503,9 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "person": person,
         "name_lang": chinese_lang(person.display_name, person.name),
         "other_name": person.name_latin if person.display_name == person.name else person.name,
-        "seats": seats,
+        "seats": [(wording.organisation(m.organisation), wording.roles[m.role]) for m in seats],
         "personal": personal,
-        "memberships": memberships if personal else [],
+        "memberships": [_held_seat(membership, wording) for membership in memberships] if personal else [],
         "sectors": list(person.sectors.all()) if personal else [],
         "grants": grants,
         "can_edit": can_edit_person(request.user, person),
@@ -493,7 +658,8 @@ def _people_shown(people: PersonQuerySet, query: str, near: Organisation | None,
 
 @require_http_methods(["GET", "POST"])
 def membership_add(request: HttpRequest, pk: int) -> HttpResponse:
-    organisation = get_object_or_404(Organisation, pk=pk)
+    # With its parent loaded, place() needs no query for a body that sits right in its place.
+    organisation = get_object_or_404(Organisation.objects.select_related("parent"), pk=pk)
     _require(can_manage_organisation(request.user, organisation))
     search = PersonSearchForm(request.GET)
     query = search.cleaned_data["q"].strip() if search.is_valid() else ""

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 
 from tongxin.community.demo import DEFAULT_SEED, DEMO_PASSWORD, DemoSummary, build_demo_town, demo_logins
 from tongxin.core.errors import ActionError
+from tongxin.core.i18n import join_list
 
 ADDED_PARTS = (
     ("organisations", gettext_lazy("organisations")),
@@ -61,8 +62,8 @@ def summary_lines(summary: DemoSummary, *, with_logins: bool = True) -> list[str
         % {"town": town.display_name, "city": town.parent.display_name, "villages": summary.villages}
     ]
     if summary.added:
-        parts = ", ".join(
-            f"{label}: {summary.added[key]}"
+        parts = join_list(
+            _("%(what)s: %(count)d") % {"what": label, "count": summary.added[key]}
             for key, label in ADDED_PARTS
             if key != "sectors" or summary.added[key]  # restored only after a flush: say so only then
         )
