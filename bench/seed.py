@@ -149,7 +149,9 @@ def seat_members(
     return people
 
 
-def settle_residents(places: list[tuple[Organisation, Organisation, Organisation]], *, residents: int) -> None:
+def settle_residents(
+    places: list[tuple[Organisation, Organisation, Organisation]], *, residents: int
+) -> None:
     """People who hold no seat, living in the villages in turn: the bulk of a city's records."""
     rng = random.Random(20240602)
     villages = [village for village, _, _ in places]
@@ -168,9 +170,10 @@ def settle_residents(places: list[tuple[Organisation, Organisation, Organisation
 
 
 def one_member_per_council(people: list[Person], councils: int) -> list[Person]:
-    """A member of each council, chairs and ordinary members alike (person i sits in council i % councils)."""
+    """A member of each council, chairs and others alike (person i sits in council i % councils)."""
     rounds = max(1, len(people) // councils)
-    return [people[index + councils * (index % rounds)] for index in range(min(councils, len(people)))]
+    count = min(councils, len(people))
+    return [people[index + councils * (index % rounds)] for index in range(count)]
 
 
 def city_admin_token(city: Organisation) -> str:

@@ -120,11 +120,17 @@ class Wording:
 
     def __init__(self) -> None:
         self.english = prefers_english()
-        self.organisation_url = _address_of("community:organisation")
-        self.person_url = _address_of("community:person")
         # A council's members mostly share a term and were seated by the same body: word each once.
         self._terms: dict[tuple[datetime.date, datetime.date | None], str] = {}
         self._obtained: dict[tuple[str, int | None], str] = {}
+
+    @cached_property
+    def organisation_url(self) -> Callable[[int], str]:
+        return _address_of("community:organisation")
+
+    @cached_property
+    def person_url(self) -> Callable[[int], str]:
+        return _address_of("community:person")
 
     @cached_property
     def membership_end_url(self) -> Callable[[int], str]:

@@ -24,7 +24,7 @@ register = template.Library()
 
 @register.simple_tag
 def place_tree(nodes: list[PlaceNode]) -> SafeString:
-    """The places as `<li class="place">` items, each with its bodies and a list of the places under it."""
+    """The places as `<li class="place">` items, each with its bodies and the places under it."""
     parts: list[str] = []
     in_label = escape(_("In"))
     for node in nodes:
@@ -40,8 +40,10 @@ def _place_item(node: PlaceNode, parts: list[str], in_label: str) -> None:
     parts.append('<li class="place">')
     if node.trail:
         # A page that starts deep in the tree says where its first places lie.
-        parts.append(f'<p class="trail">{in_label} {" › ".join(_link(ancestor) for ancestor in node.trail)}</p>')
-    parts.append(f'<a class="place-name" href="{escape(node.link.url)}">{escape(node.link.name)}</a>')
+        trail = " › ".join(_link(ancestor) for ancestor in node.trail)
+        parts.append(f'<p class="trail">{in_label} {trail}</p>')
+    place = node.link
+    parts.append(f'<a class="place-name" href="{escape(place.url)}">{escape(place.name)}</a>')
     parts.append(f'<span class="kind">{escape(node.kind)}</span>')
     if node.bodies:
         parts.append(_body_lists(node.bodies))
