@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from tongxin.core.errors import ActionError
-from tongxin.core.i18n import localised
+from tongxin.core.i18n import join_list, localised
 
 from . import composition
 from .models import PLACE_KINDS, Membership, Organisation, OrganisationKind, Role
@@ -503,7 +503,7 @@ def _either(kinds: Iterable[object]) -> str:
         return _("any body")
     if len(labels) == 1:
         return labels[0]
-    return _("%(list)s or %(last)s") % {"list": ", ".join(labels[:-1]), "last": labels[-1]}
+    return _("%(list)s or %(last)s") % {"list": join_list(labels[:-1]), "last": labels[-1]}
 
 
 # The pure findings carry plain values typed `object`; these say what each one holds.
@@ -603,7 +603,7 @@ def _word_min_women(finding: composition.Finding, context: _Context) -> Wording:
 
 
 def _word_leader(finding: composition.Finding, context: _Context) -> Wording:
-    holders = ", ".join(_people(finding.params["holders"], context))
+    holders = join_list(_people(finding.params["holders"], context))
     values = {"role": _role_label(finding.params["role"]), "holders": holders}
     if holders:
         message = _("There must be a %(role)s: %(holders)s.")
@@ -619,7 +619,7 @@ def _word_leader_also_holds(finding: composition.Finding, context: _Context) -> 
         "role": _role_label(params["role"]),
         "office": _role_label(params["office"]),
         "bodies": _either(_codes(params["bodies"])),
-        "names": ", ".join(lacking or _people(params["holders"], context)),
+        "names": join_list(lacking or _people(params["holders"], context)),
     }
     if finding.ok:
         message = _("The %(role)s is also %(office)s of %(bodies)s in the same place: %(names)s.")
@@ -637,7 +637,7 @@ def _word_leader_also_holds(finding: composition.Finding, context: _Context) -> 
 
 def _word_body(finding: composition.Finding, context: _Context) -> Wording:
     kind = str(finding.params["kind"])
-    names = ", ".join(context.bodies.get(kind, []))
+    names = join_list(context.bodies.get(kind, []))
     values = {"kind": _a_body(kind), "names": names}
     if names:
         message = _("It must have %(kind)s: %(names)s.")
@@ -718,7 +718,7 @@ def _word_answers_to(finding: composition.Finding, context: _Context) -> Wording
 
 def _word_independent_members(finding: composition.Finding, context: _Context) -> Wording:
     names = _people(finding.params["persons"], context)
-    values = {"bodies": _either(_codes(finding.params["bodies"])), "names": ", ".join(names)}
+    values = {"bodies": _either(_codes(finding.params["bodies"])), "names": join_list(names)}
     if finding.ok:
         message = _("No member may also sit in %(bodies)s of the same place: none does.")
     else:
@@ -777,7 +777,7 @@ def _setting_display(setting: str, value: Any) -> str:
     if kind == composition.ROLE:
         return str(Role(value).label)
     if kind == composition.KINDS:
-        return ", ".join(str(OrganisationKind(name).label) for name in value)
+        return join_list(OrganisationKind(name).label for name in value)
     return str(value)
 
 
