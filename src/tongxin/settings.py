@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     "tongxin.core",
     "tongxin.accounts",
     "tongxin.community",
+    "tongxin.feedback",
+    "tongxin.consultation",
 ]
 
 MIDDLEWARE = [
@@ -202,6 +204,8 @@ EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "tongxin@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_SUBJECT_PREFIX = os.environ.get("EMAIL_SUBJECT_PREFIX", "[Tongxin] ")
+# The site's public address, for links in emails and feeds sent outside a request.
+SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000").rstrip("/")
 ADMINS = [("Admin", address) for address in env_list("ADMINS")]
 
 # Production hardening: on unless DEBUG; each can be turned off behind a TLS-terminating proxy.

@@ -9,6 +9,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("tongxin.accounts.urls")),
     path("", include("tongxin.community.urls")),
+    path("", include("tongxin.feedback.urls")),
+    path("open311/v2/", include("tongxin.feedback.open311.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -38,6 +38,12 @@ DEFAULT_SCHEDULE: list[dict[str, Any]] = [
         "every": timedelta(days=1),
         "offset": timedelta(hours=3),
     },
+    # Case deadlines run by the hour: a case overdue at 10:00 escalates within minutes.
+    {
+        "task": "tongxin.feedback.tasks.escalate_overdue_cases",
+        "every": timedelta(minutes=5),
+        "offset": timedelta(0),
+    },
 ]
 
 

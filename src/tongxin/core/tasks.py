@@ -1,12 +1,15 @@
-"""Background work of the core: the periodic check of the audit chain."""
+"""Background work of the core: the periodic check of the audit chain, notification emails."""
 
 from typing import Any
 
-from django.core.mail import mail_admins
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection, mail_admins
 from django.utils.translation import gettext as _
 from django_tasks import task
 
 from .audit import ChainProblem, ChainReport, describe_problem, verify_chain
+from .models import Notification
+from .notify import absolute_url
 
 
 @task()
@@ -40,3 +43,28 @@ def _as_result(report: ChainReport) -> dict[str, Any]:
             None if problem is None else {"seq": problem.seq, "kind": problem.kind, "detail": problem.detail}
         ),
     }
+
+
+@task()
+def send_notification_emails(*, notification_ids: list[int]) -> int:
+    """Email each notification to its account's address; returns how many were sent."""
+    notifications = Notification.objects.filter(pk__in=notification_ids).select_related("user")
+    messages = [
+        EmailMessage(
+            subject=settings.EMAIL_SUBJECT_PREFIX + notification.subject,
+            body=_email_body(notification),
+            to=[notification.user.email],
+        )
+        for notification in notifications
+        if notification.user.email
+    ]
+    if not messages:
+        return 0
+    with get_connection() as connection:
+        return connection.send_messages(messages) or 0
+
+
+def _email_body(notification: Notification) -> str:
+    if not notification.url:
+        return notification.body
+    return f"{notification.body}\n\n{absolute_url(notification.url)}"

@@ -1,7 +1,7 @@
-"""`flush` that can also empty the append-only audit chain on SQLite.
+"""`flush` that can also empty the append-only tables (audit chain, case ledger) on SQLite.
 
 Emptying every table is what flush is for (and what Django does between transactional tests).
-On PostgreSQL it TRUNCATEs, which the row triggers of migration core 0003 do not see; on SQLite
+On PostgreSQL it TRUNCATEs, which the row triggers of `core.db.append_only` do not see; on SQLite
 it DELETEs, which they refuse. So on SQLite the triggers are lifted inside flush's transaction
 and put back before it commits: if anything fails, they were never gone.
 """
@@ -20,7 +20,7 @@ class Command(FlushCommand):
             super().handle(**options)
             return
         with transaction.atomic(using=connection.alias):
-            triggers = _audit_triggers(connection)
+            triggers = _append_only_triggers(connection)
             with connection.cursor() as cursor:
                 for name, _sql in triggers:
                     cursor.execute(f'DROP TRIGGER "{name}"')
@@ -30,9 +30,10 @@ class Command(FlushCommand):
                     cursor.execute(sql)
 
 
-def _audit_triggers(connection: BaseDatabaseWrapper) -> list[tuple[str, str]]:
+def _append_only_triggers(connection: BaseDatabaseWrapper) -> list[tuple[str, str]]:
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'core_auditevent'"
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"
+            " AND (name LIKE '%\\_no\\_update' ESCAPE '\\' OR name LIKE '%\\_no\\_delete' ESCAPE '\\')"
         )
         return list(cursor.fetchall())
