@@ -32,7 +32,10 @@ from tongxin.core.schedule import (
 )
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+ESCALATION = "tongxin.feedback.tasks.escalate_overdue_cases"
 AUDIT_CHECK = "tongxin.core.tasks.verify_audit_chain"
+# Tests of the mechanism schedule one job, so that their counts do not depend on the default list.
+AUDIT_ONLY = [{"task": AUDIT_CHECK, "every": timedelta(days=1), "offset": timedelta(hours=3)}]
 DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 instants = st.datetimes(
@@ -99,11 +102,14 @@ def test_a_daily_job_at_three_in_the_morning() -> None:
 # -- The registry ----------------------------------------------------------------------------
 
 
-def test_the_default_schedule_checks_the_audit_chain_daily_at_three(settings) -> None:  # noqa: ANN001
+def test_the_default_schedule_checks_the_audit_chain_daily_and_case_deadlines_every_five_minutes(settings) -> None:  # noqa: ANN001
     del settings.TONGXIN_SCHEDULE
-    assert configured_jobs() == [PeriodicJob(AUDIT_CHECK, timedelta(days=1), timedelta(hours=3))]
-    [job] = configured_jobs()
-    assert job.anchor() == datetime(2000, 1, 1, 3, tzinfo=SHANGHAI)
+    assert configured_jobs() == [
+        PeriodicJob(AUDIT_CHECK, timedelta(days=1), timedelta(hours=3)),
+        PeriodicJob(ESCALATION, timedelta(minutes=5), timedelta(0)),
+    ]
+    audit, _escalation = configured_jobs()
+    assert audit.anchor() == datetime(2000, 1, 1, 3, tzinfo=SHANGHAI)
     assert DEFAULT_SCHEDULE[0]["task"] == AUDIT_CHECK
 
 
@@ -152,6 +158,7 @@ def test_a_task_scheduled_twice_is_refused(settings) -> None:  # noqa: ANN001
 
 def test_a_run_is_enqueued_once_and_the_next_when_it_falls_due(db: None, settings) -> None:  # noqa: ANN001
     settings.TASKS = DATABASE_QUEUE
+    settings.TONGXIN_SCHEDULE = AUDIT_ONLY
     jobs = configured_jobs()
     morning = datetime(2026, 11, 25, 3, 0, 5, tzinfo=SHANGHAI)
 
@@ -175,7 +182,8 @@ def test_a_run_is_enqueued_once_and_the_next_when_it_falls_due(db: None, setting
     assert [(result.task_path, result.status) for result in queued] == [(AUDIT_CHECK, TaskResultStatus.READY)] * 3
 
 
-def test_scheduler_once_enqueues_what_is_due_then_nothing(db: None) -> None:
+def test_scheduler_once_enqueues_what_is_due_then_nothing(db: None, settings) -> None:  # noqa: ANN001
+    settings.TONGXIN_SCHEDULE = AUDIT_ONLY
     # Under the tests' immediate backend the check also runs at once.
     first, second = StringIO(), StringIO()
     call_command("scheduler", "--once", stdout=first)
@@ -200,6 +208,7 @@ def _last_three_oclock_in_shanghai(moment: datetime) -> datetime:
 @pytest.mark.parametrize("ran_yesterday", [False, True], ids=["first-run", "next-run"])
 def test_schedulers_racing_on_postgresql_enqueue_one_run(transactional_db: None, settings, ran_yesterday: bool) -> None:  # noqa: ANN001
     settings.TASKS = DATABASE_QUEUE
+    settings.TONGXIN_SCHEDULE = AUDIT_ONLY
     jobs = configured_jobs()
     now = datetime(2026, 11, 25, 3, 0, 5, tzinfo=SHANGHAI)
     if ran_yesterday:
@@ -230,23 +239,27 @@ def test_schedulers_racing_on_postgresql_enqueue_one_run(transactional_db: None,
     assert SchedulerRun.objects.get().result_id == enqueued[0]
 
 
-def test_schedulers_racing_on_one_sqlite_file_enqueue_one_run_for_the_worker(sqlite_site: Path) -> None:
+def test_schedulers_racing_on_one_sqlite_file_enqueue_each_job_once_for_the_worker(sqlite_site: Path) -> None:
     processes = [start_tongxin("scheduler", "--once", data_dir=sqlite_site) for _ in range(4)]
     outputs = [process.communicate(timeout=120) for process in processes]
     assert [process.returncode for process in processes] == [0, 0, 0, 0], outputs
 
     with translation.override("zh-hans"):
         idle = translation.gettext("Nothing is due.") + "\n"
-    assert sorted(out == idle for out, _err in outputs) == [False, True, True, True]
-    [(task_id, status)] = read_sqlite(sqlite_site, "SELECT id, status FROM django_tasks_database_dbtaskresult")
-    assert status == "READY"
-    [(result_id,)] = read_sqlite(sqlite_site, "SELECT result_id FROM core_schedulerrun")
-    assert result_id.replace("-", "") == task_id.replace("-", "")
+    # Both default jobs are due at once; each is enqueued by exactly one of the four schedulers.
+    assert sum(out.count("\n") for out, _err in outputs if out != idle) == 2
+    queued = read_sqlite(sqlite_site, "SELECT task_path, status FROM django_tasks_database_dbtaskresult ORDER BY task_path")
+    assert queued == [(AUDIT_CHECK, "READY"), (ESCALATION, "READY")]
+    runs = read_sqlite(sqlite_site, "SELECT job, result_id FROM core_schedulerrun ORDER BY job")
+    assert [job for job, _result in runs] == [AUDIT_CHECK, ESCALATION]
 
     run_tongxin("worker", "--batch", "--no-startup-delay", "--no-reload", data_dir=sqlite_site)
-    [(status, return_value)] = read_sqlite(sqlite_site, "SELECT status, return_value FROM django_tasks_database_dbtaskresult")
-    assert status == "SUCCESSFUL"
-    assert '"intact": true' in return_value
+    finished = read_sqlite(
+        sqlite_site, "SELECT task_path, status, return_value FROM django_tasks_database_dbtaskresult ORDER BY task_path"
+    )
+    assert [(path, status) for path, status, _value in finished] == [(AUDIT_CHECK, "SUCCESSFUL"), (ESCALATION, "SUCCESSFUL")]
+    assert '"intact": true' in finished[0][2]
+    assert finished[1][2] == '{"escalated": 0, "closed": 0}'
 
 
 def test_the_scheduler_keeps_running_until_it_is_interrupted(sqlite_site: Path) -> None:
@@ -262,17 +275,28 @@ def test_the_scheduler_keeps_running_until_it_is_interrupted(sqlite_site: Path) 
         out, err = scheduler.communicate(timeout=30)
 
     assert scheduler.returncode == 0, err
-    [(result_id, scheduled)] = read_sqlite(sqlite_site, "SELECT result_id, last_run_at FROM core_schedulerrun")
+    runs = dict(
+        (job, (result_id, scheduled))
+        for job, result_id, scheduled in read_sqlite(sqlite_site, "SELECT job, result_id, last_run_at FROM core_schedulerrun")
+    )
     with translation.override("zh-hans"):
         started = translation.ngettext(
-            "Scheduler started with %(count)s job.", "Scheduler started with %(count)s jobs.", 1
-        ) % {"count": 1}
-        enqueued = translation.gettext("Enqueued %(task)s, scheduled for %(time)s (task %(id)s).") % {
-            "task": AUDIT_CHECK,
-            "time": datetime.fromisoformat(scheduled).replace(tzinfo=UTC).astimezone(SHANGHAI).isoformat(
-                timespec="minutes"
-            ),
-            "id": result_id,
+            "Scheduler started with %(count)s job.", "Scheduler started with %(count)s jobs.", 2
+        ) % {"count": 2}
+        enqueued = {
+            translation.gettext("Enqueued %(task)s, scheduled for %(time)s (task %(id)s).")
+            % {
+                "task": job,
+                "time": datetime.fromisoformat(scheduled).replace(tzinfo=UTC).astimezone(SHANGHAI).isoformat(
+                    timespec="minutes"
+                ),
+                "id": result_id,
+            }
+            for job, (result_id, scheduled) in runs.items()
         }
         stopped = translation.gettext("Scheduler stopped.")
-    assert out.splitlines() == [started, enqueued, stopped]
+    lines = out.splitlines()
+    assert lines[0] == started and lines[-1] == stopped
+    # The escalation sweep runs every five minutes, so a slow machine may enqueue it twice.
+    assert enqueued <= set(lines[1:-1])
+    assert len(runs) == 2

@@ -22,15 +22,15 @@ def is_signed_in(user: Any) -> bool:
 
 
 def scopes(user: Any, roles: Iterable[str]) -> list[Organisation]:
-    """The organisations over which the user holds any of the roles (cached per request user)."""
+    """The organisations over which the user holds any of the roles (grants read once per request user)."""
     if not is_signed_in(user):
         return []
-    cache: dict[str, list[Organisation]] = user.__dict__.setdefault("_tongxin_scopes", {})
-    key = ",".join(sorted(roles))
-    if key not in cache:
-        grants = RoleGrant.objects.active().filter(user=user, role__in=list(roles)).select_related("organisation")
-        cache[key] = [grant.organisation for grant in grants]
-    return cache[key]
+    # One query per request user for all their grants: pages ask about several role sets.
+    if "_tongxin_grants" not in user.__dict__:
+        grants = RoleGrant.objects.active().filter(user=user).select_related("organisation").order_by("pk")
+        user.__dict__["_tongxin_grants"] = [(grant.role, grant.organisation) for grant in grants]
+    wanted = set(roles)
+    return [organisation for role, organisation in user.__dict__["_tongxin_grants"] if role in wanted]
 
 
 def has_role(user: Any, roles: Iterable[str], organisation: Organisation) -> bool:
