@@ -6,6 +6,7 @@ from ninja.operation import Operation
 from tongxin.accounts.auth import SIGNED_IN
 from tongxin.community.api import router as community_router
 from tongxin.core.api import OfflineSwagger, install_error_handlers
+from tongxin.feedback.api import router as feedback_router
 
 
 class TongxinAPI(NinjaAPI):
@@ -25,3 +26,4 @@ api = TongxinAPI(
 )
 install_error_handlers(api)
 api.add_router("/", community_router)
+api.add_router("/", feedback_router)

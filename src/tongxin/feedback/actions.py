@@ -48,7 +48,15 @@ from .models import (
 )
 from .permissions import can_enter_case_for_resident, can_raise_topic, can_view_case, can_work_on_case
 from .photos import MAX_PHOTOS_PER_CASE, PhotoRejected, clean_photo
-from .policies import accounts_to_tell, answer_due_from, case_deadlines, office_above, route_case
+from .policies import (
+    OFFICE_KINDS,
+    accounts_to_tell,
+    answer_due_from,
+    case_deadlines,
+    nearest_place,
+    office_above,
+    route_case,
+)
 
 SYSTEM = SystemActor("tongxin")
 # How a reporter who gave no account appears in the ledger and the audit log: never by name.
@@ -141,12 +149,11 @@ def submit_case(
             next_escalation_at=deadlines["dispatch_due"],
             **deadlines,
         )
-        # Whoever types an anonymous case in for themselves is not recorded, not even in the audit log.
-        submitter = actor if on_behalf or privacy != Privacy.ANONYMOUS else REPORTER
         step = _log(
             case,
             StepKind.SUBMITTED,
-            submitter,
+            _submitter(case, actor, on_behalf=on_behalf),
+            label=None if on_behalf or case.reporter_id is None else str(REPORTER),
             data={"channel": channel, "workgroup": workgroup.pk, "tier": tier.value},
         )
         _store_photos(case, step, cleaned_photos)
@@ -159,6 +166,22 @@ def submit_case(
         )
     _notify_reporter_later(case, "received")
     return case
+
+
+def _submitter(case: Case, actor: Any, *, on_behalf: bool) -> Any:
+    """Who the ledger and the audit log say filed the case.
+
+    Staff who type a case in are recorded; a resident only through the account linked to the
+    case. Whoever files anonymously (or signed out) is recorded as "the reporter", never by account.
+    """
+    if on_behalf:
+        return actor
+    if case.is_anonymous:
+        return REPORTER
+    if case.reporter_id is not None:
+        return case.reporter
+    # An app's account (Open311) or a kiosk's: it brought the case, it is not the resident.
+    return _signed_in(actor) or REPORTER
 
 
 def _intake_fields(
@@ -400,13 +423,26 @@ def answer_case(*, case: Case, actor: Any, text: str, photos: Sequence[bytes] = 
         case.save(update_fields=["status", "answer", "answered_at", "next_escalation_at", "handler", "assigned_at", "updated_at"])
         step = _log(case, StepKind.ANSWERED, actor, text=text)
         _store_photos(case, step, cleaned_photos)
-        for merged in case.merged.select_for_update().filter(status=Status.MERGED):
-            merged.answer, merged.answered_at = text, now
-            merged.save(update_fields=["answer", "answered_at", "updated_at"])
-            _log(merged, StepKind.ANSWERED, actor, text=text, data={"answered_with": case.code})
-            _notify_reporter_later(merged, "answered")
+        merged_here = list(case.merged.select_for_update().filter(status=Status.MERGED))
+        answered = _pass_answer(case, merged_here, actor)
+    for merged in answered:
+        _notify_reporter_later(merged, "answered")
     _notify_reporter_later(case, "answered")
     return step
+
+
+def _pass_answer(source: Case, cases: list[Case], actor: Any) -> list[Case]:
+    """`cases` (merged into `source`) and every case merged into them, however deep, get its answer."""
+    answered: list[Case] = []
+    while cases:
+        for merged in cases:
+            merged.answer, merged.answered_at = source.answer, source.answered_at
+            merged.save(update_fields=["answer", "answered_at", "updated_at"])
+            _log(merged, StepKind.ANSWERED, actor, text=source.answer, data={"answered_with": source.code})
+        answered += cases
+        parents = [merged.pk for merged in cases]
+        cases = list(Case.objects.select_for_update().filter(merged_into__in=parents, status=Status.MERGED))
+    return answered
 
 
 def give_feedback(*, case: Case, solved: bool, satisfied: bool, comment: str = "", actor: Any = None) -> CaseStep:
@@ -417,6 +453,9 @@ def give_feedback(*, case: Case, solved: bool, satisfied: bool, comment: str = "
     """
     comment = _note(comment)
     with transaction.atomic():
+        if case.merged_into_id is not None:
+            # The case it was merged into first: answer_case locks in that order too.
+            _locked(Case(pk=case.merged_into_id))
         case = _locked(case)
         merged_answer = case.status == Status.MERGED and bool(case.answered_at) and case.feedback_at is None
         if case.status != Status.ANSWERED and not merged_answer:
@@ -432,13 +471,15 @@ def give_feedback(*, case: Case, solved: bool, satisfied: bool, comment: str = "
             fields += ["status", "closed_at", "answer_due", "next_escalation_at"]
         case.save(update_fields=fields)
         verdict = {"solved": solved, "satisfied": satisfied}
-        step = _log(case, StepKind.FEEDBACK, _reporter_actor(case, actor), text=comment, data=verdict)
+        step = _log(
+            case, StepKind.FEEDBACK, _reporter_actor(case, actor), text=comment, data=verdict, label=str(REPORTER)
+        )
         if not solved and not merged_answer:
             _log(case, StepKind.REOPENED, SYSTEM, data={"because": "not_solved"})
-        if merged_answer and not solved and case.merged_into.status == Status.ANSWERED:
-            main = _locked(case.merged_into)
+        main = _locked(case.merged_into) if merged_answer and not solved else None
+        if main is not None and main.status in (Status.ANSWERED, Status.CLOSED):
             _reopen(main, now)
-            main.save(update_fields=["status", "answer_due", "next_escalation_at", "updated_at"])
+            main.save(update_fields=["status", "closed_at", "answer_due", "next_escalation_at", "updated_at"])
             _log(main, StepKind.REOPENED, SYSTEM, data={"because": "merged_case_not_solved", "case": case.code})
         if case.handler_id is not None:
             notify(
@@ -481,8 +522,8 @@ def close_case(*, case: Case, actor: Any, text: str) -> CaseStep:
         return _close(case, actor, _note(text))
 
 
-def _close(case: Case, actor: Any, text: str) -> CaseStep:
-    case.status, case.closed_at, case.next_escalation_at = Status.CLOSED, timezone.now(), None
+def _close(case: Case, actor: Any, text: str, *, now: datetime.datetime | None = None) -> CaseStep:
+    case.status, case.closed_at, case.next_escalation_at = Status.CLOSED, now or timezone.now(), None
     case.save(update_fields=["status", "closed_at", "next_escalation_at", "updated_at"])
     return _log(case, StepKind.CLOSED, actor, text=text)
 
@@ -506,11 +547,10 @@ def merge_case(*, case: Case, into: Case, actor: Any, text: str = "") -> CaseSte
         case.save(update_fields=["status", "merged_into", "next_escalation_at", "closed_at", "updated_at"])
         step = _log(case, StepKind.MERGED, actor, text=_note(text), data={"into": into.code})
         _log(into, StepKind.MERGED, actor, public=False, data={"merged": case.code})
-        if into.status == Status.ANSWERED:
-            case.answer, case.answered_at = into.answer, into.answered_at
-            case.save(update_fields=["answer", "answered_at", "updated_at"])
-    if into.status == Status.ANSWERED:
-        _notify_reporter_later(case, "answered")
+        # Already answered: the newcomer (and any case merged into it before) has its answer now.
+        answered = _pass_answer(into, [case], actor) if into.status == Status.ANSWERED else []
+    for merged in answered:
+        _notify_reporter_later(merged, "answered")
     return step
 
 
@@ -525,7 +565,7 @@ def refer_case(*, case: Case, actor: Any, text: str, to: Organisation | None = N
         _require_open(case)
         holder = case.assigned_to or case.organisation
         target = to or office_above(holder)
-        if target is None or (to is not None and not holder.is_within(to) and not _is_above(to, holder)):
+        if target is None or (to is not None and not _is_above(to, holder)):
             raise ActionError(_("There is no level above to refer this case to."))
         now = timezone.now()
         case.status, case.assigned_to, case.handler, case.assigned_at = Status.REFERRED, target, None, None
@@ -540,9 +580,15 @@ def refer_case(*, case: Case, actor: Any, text: str, to: Organisation | None = N
 
 
 def _is_above(upper: Organisation, lower: Organisation) -> bool:
-    """`upper` sits in a place that contains `lower`'s place (a town's office is above its villages)."""
-    upper_place = upper.parent if not upper.is_place and upper.parent_id else upper
-    return upper_place is not None and lower.is_within(upper_place) and upper_place.pk != lower.pk
+    """`upper` is a body that answers for more than `lower` does: a town's bodies are above its
+    villages, and a village's office is above the village's workgroups. Never a place, a
+    dissolved body, `lower` itself, a body beside it or below it."""
+    if upper.is_place or upper.dissolved_on is not None or upper.pk == lower.pk:
+        return False
+    upper_place, lower_place = nearest_place(upper), nearest_place(lower)
+    if lower_place.pk != upper_place.pk:
+        return lower_place.is_within(upper_place)
+    return upper.kind in OFFICE_KINDS and lower.kind not in OFFICE_KINDS
 
 
 def decline_case(*, case: Case, actor: Any, text: str) -> CaseStep:
@@ -623,7 +669,9 @@ def escalate_case(*, case: Case, now: datetime.datetime) -> CaseStep | None:
         case = _locked(case)
         if case.status not in OPEN_STATUSES or case.next_escalation_at is None or case.next_escalation_at > now:
             return None
-        missed = "dispatch" if case.status in UNDISPATCHED_STATUSES and case.dispatch_due <= now else "answer"
+        # The dispatch deadline is missed once: after that escalation the next one is the answer's.
+        undispatched = case.status in UNDISPATCHED_STATUSES and case.next_escalation_at <= case.dispatch_due
+        missed = "dispatch" if undispatched else "answer"
         target = office_above(case.escalated_to or case.assigned_to or case.organisation)
         case.escalation_level += 1
         if target is not None:
@@ -664,7 +712,7 @@ def close_unrated_cases(*, now: datetime.datetime | None = None) -> int:
         with transaction.atomic():
             case = _locked(Case(pk=case_id))
             if case.status == Status.ANSWERED:
-                _close(case, SYSTEM, "")
+                _close(case, SYSTEM, "", now=now)
                 closed += 1
     return closed
 
@@ -738,10 +786,16 @@ def _log(
     text: str = "",
     public: bool = True,
     data: dict[str, Any] | None = None,
+    label: str | None = None,
 ) -> CaseStep:
-    """Append a step to the ledger and chain it into the audit log, in the caller's transaction."""
+    """Append a step to the ledger and chain it into the audit log, in the caller's transaction.
+
+    `label` replaces the actor's name where readers see it: the reporter's own steps read
+    "Reporter", so that a hidden name never shows on the tracking page.
+    """
     account = _signed_in(actor)
-    label = _person_name(account) if account is not None else str(actor or "")
+    if label is None:
+        label = _person_name(account) if account is not None else str(actor or "")
     step = CaseStep.objects.create(
         case=case,
         kind=kind,

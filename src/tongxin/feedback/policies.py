@@ -143,7 +143,7 @@ def case_deadlines(
     """acknowledge_due, dispatch_due and answer_due for a case received at `start`."""
     calendar = working_calendar(organisation)
     rule = deadline_rule(organisation=organisation, category=category, tier=tier)
-    start = timezone.localtime(start)  # working days end at the site's midnight, not UTC's
+    start = _site_time(start)
     return {
         "acknowledge_due": due_after(start, ACKNOWLEDGE_WITHIN, calendar),
         "dispatch_due": due_after(start, rule.dispatch, calendar),
@@ -156,7 +156,12 @@ def answer_due_from(
 ) -> datetime.datetime:
     """A fresh answer deadline from `start`: after a reopening, a referral or an escalation."""
     rule = deadline_rule(organisation=organisation, category=category, tier=tier)
-    return due_after(timezone.localtime(start), rule.answer, working_calendar(organisation))
+    return due_after(_site_time(start), rule.answer, working_calendar(organisation))
+
+
+def _site_time(moment: datetime.datetime) -> datetime.datetime:
+    # Working days end at the site's midnight: not UTC's, nor that of a time zone a request activated.
+    return timezone.localtime(moment, timezone.get_default_timezone())
 
 
 def accounts_to_tell(organisation: Organisation, roles: tuple[str, ...]) -> list[Any]:
