@@ -205,6 +205,8 @@ EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "tongxin@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_SUBJECT_PREFIX = os.environ.get("EMAIL_SUBJECT_PREFIX", "[Tongxin] ")
+# Requests may carry up to four photos of 8 MB each (base64 in the API adds a third).
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", 45 * 1024 * 1024))
 # The site's public address, for links in emails and feeds sent outside a request.
 SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000").rstrip("/")
 ADMINS = [("Admin", address) for address in env_list("ADMINS")]

@@ -45,6 +45,11 @@ LOGIN_LINES = [
     "  duty-officer         Duty officer (one-week secretary) for the villages of Baishuiyang Town",
     "  election-committee   Election committee of the Xikou Village party branch",
     "  resident             Resident of Xikou Village and member of its consultation council, no staff role",
+    # The feedback app's demo accounts.
+    "  xikou-handler        Case handler of Xikou Village: its committee's and workgroups' cases",
+    "  shuanggang-handler   Case handler of Shuanggang Village",
+    "  zhujiaao-handler     Case handler of Zhujia'ao Village",
+    "  town-handler         Case handler of the Baishuiyang Town government: cases referred or escalated to the town",
 ]
 VILLAGE_NAMES = ["溪口村", "双港村", "朱家岙村"]
 WORKGROUP_NAMES = ["法律援助工作组", "红袖标治安志愿者工作组", "老年人文娱活动工作组"]
@@ -104,6 +109,8 @@ def test_first_run_reports_what_it_added(first_run, db):
         "Demo town: Baishuiyang Town (Linhai City), 3 villages.",
         "Added — organisations: 42, people: 311, memberships: 261, accounts: 9, staff roles: 7.",
         "Now in the demo town — organisations: 42, people: 311, memberships: 261, demo accounts: 9.",
+        # The feedback app adds its part of the demo through its AppConfig.
+        "Demo cases: 60 added, 60 in the demo town.",
         *LOGIN_LINES,
     ]
 
@@ -169,12 +176,14 @@ def test_an_action_refusing_stops_the_command_with_status_2_and_adds_nothing(tow
 def test_every_step_is_in_the_audit_chain_as_the_demo_loader(town):
     events = AuditEvent.objects.filter(actor_label="system:demo")
 
-    assert events.count() == 42 + 311 + 261 + 9 + 7
+    # The feedback demo adds 4 handler accounts with their grants and 12 routing rules.
+    assert events.count() == 42 + 311 + 261 + (9 + 4) + (7 + 4) + 12
+    assert events.filter(verb="routingrule.add").count() == 12
     assert events.filter(verb="organisation.create").count() == 42
     assert events.filter(verb="person.add").count() == 311
     assert events.filter(verb="membership.add").count() == 261
-    assert events.filter(verb="account.create").count() == 9
-    assert events.filter(verb="role.grant").count() == 7
+    assert events.filter(verb="account.create").count() == 9 + 4
+    assert events.filter(verb="role.grant").count() == 7 + 4
     assert verify_chain().problem is None
 
 
@@ -354,11 +363,16 @@ def test_demo_logins_hold_their_roles_and_are_linked_to_people(town):
         ("handler", "handler", "溪口村法律援助工作组"),
         ("duty-officer", "duty_officer", "白水洋镇"),
         ("election-committee", "election_committee", "溪口村党支部"),
+        ("town-handler", "handler", "白水洋镇人民政府"),
+        ("xikou-handler", "handler", "溪口村"),
+        ("shuanggang-handler", "handler", "双港村"),
+        ("zhujiaao-handler", "handler", "朱家岙村"),
     }
     admin = User.objects.get(username="admin")
     assert (admin.is_superuser, admin.is_staff) == (True, True)
     linked = Person.objects.filter(user__isnull=False).values_list("user__username", flat=True)
-    assert sorted(linked) == sorted(username for username, _ in demo_logins() if username != "admin")
+    # The town's handler is an official of the town government, not one of the villages' residents.
+    assert sorted(linked) == sorted(username for username, _ in demo_logins() if username not in ("admin", "town-handler"))
     resident = Person.objects.get(user__username="resident")
     assert resident.party_status == PartyStatus.NON_PARTY
     assert resident.memberships.filter(organisation__name="溪口村民主协商议事会").exists()

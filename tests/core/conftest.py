@@ -1,6 +1,5 @@
 """What the core tests share: a short audit chain, and the hands of someone who owns the database."""
 
-import importlib
 import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -11,10 +10,10 @@ from django.db import connection
 
 from tongxin.core.actors import SystemActor
 from tongxin.core.audit import digest_of, record_audit
+from tongxin.core.db import append_only
 from tongxin.core.models import AuditEvent
 
 CLERK = SystemActor("clerk")
-APPEND_ONLY_MIGRATION = importlib.import_module("tongxin.core.migrations.0003_audit_event_append_only")
 
 
 @pytest.fixture
@@ -49,7 +48,8 @@ class DatabaseOwner:
         if connection.vendor == "postgresql":
             self.sql("ALTER TABLE core_auditevent ENABLE TRIGGER core_auditevent_append_only")
         else:
-            for statement in APPEND_ONLY_MIGRATION.SQLITE_FORWARD:
+            [_postgresql, sqlite] = append_only("core_auditevent", "audit events are append-only")
+            for statement in sqlite.sql:
                 self.sql(statement)
         self.lifted = False
 

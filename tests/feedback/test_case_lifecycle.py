@@ -288,6 +288,7 @@ def test_a_case_at_the_top_cannot_be_referred(feedback_town):
 def test_publishing_is_switched_with_an_internal_note(feedback_town, new_case):
     set_published(case=new_case, actor=feedback_town.handler, published=False, text="描述中有住址")
     assert fresh(new_case).published is False
-    set_published(case=new_case, actor=feedback_town.handler, published=False)
+    with pytest.raises(ActionError, match="The case is off the public board already."):
+        set_published(case=new_case, actor=feedback_town.handler, published=False)
     assert ledger(new_case)[-1] == ("note", "submitted", "handler", False)
     assert CaseStep.objects.filter(case=new_case, kind="note").count() == 1

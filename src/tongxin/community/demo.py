@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import import_module
 
+from django.apps import apps
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
@@ -155,9 +156,24 @@ LOGINS = (
 
 
 def demo_logins() -> list[tuple[str, str]]:
-    """The demo accounts (all with DEMO_PASSWORD) and what each is for, in the reader's language."""
+    """The demo accounts (all with DEMO_PASSWORD) and what each is for, in the reader's language.
+
+    Other apps add theirs through their AppConfig's `demo_logins` (community imports no app).
+    """
     places = {"town": localised(*TOWN), "village": localised(*PILOT_VILLAGE)}
-    return [(username, str(description) % places) for username, description in LOGINS]
+    logins = [*LOGINS]
+    for config in apps.get_app_configs():
+        logins.extend(getattr(config, "demo_logins", ()))
+    return [(username, str(description) % places) for username, description in logins]
+
+
+def extend_demo(*, town: Organisation, seed: int) -> list[str]:
+    """Let every app that has demo data (an AppConfig with `build_demo`) add it to the town; their summary lines."""
+    lines: list[str] = []
+    for config in apps.get_app_configs():
+        if hasattr(config, "build_demo"):
+            lines.extend(config.build_demo(town=town, seed=seed))
+    return lines
 
 
 # --- The plan: plain data, decided by the seed --------------------------------------------------

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from .models import Notification
 
@@ -31,3 +32,14 @@ def notify(*, users: Iterable[Any], subject: str, body: str, url: str = "") -> l
     if emailed:
         transaction.on_commit(lambda: send_notification_emails.enqueue(notification_ids=emailed))
     return notifications
+
+
+def mark_read(*, user: Any, notification_ids: Iterable[int] | None = None) -> int:
+    """Mark the user's notifications (all, or the given ones) as read; returns how many changed.
+
+    Reading one's own list is not an audited change.
+    """
+    unread = Notification.objects.filter(user=user).unread()
+    if notification_ids is not None:
+        unread = unread.filter(pk__in=list(notification_ids))
+    return unread.update(read_at=timezone.now())

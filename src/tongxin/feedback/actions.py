@@ -607,17 +607,20 @@ def decline_case(*, case: Case, actor: Any, text: str) -> CaseStep:
     return step
 
 
-def set_published(*, case: Case, actor: Any, published: bool, text: str = "") -> Case:
+def set_published(*, case: Case, actor: Any, published: bool, text: str = "") -> CaseStep:
     """Keep a case off the public board (or put it back), e.g. when its description would identify someone."""
     _require(can_work_on_case(actor, case))
     with transaction.atomic():
         case = _locked(case)
         if case.published == published:
-            return case
+            raise ActionError(
+                _("The case is on the public board already.")
+                if published
+                else _("The case is off the public board already.")
+            )
         case.published = published
         case.save(update_fields=["published", "updated_at"])
-        _log(case, StepKind.NOTE, actor, text=_note(text), public=False, data={"published": published})
-    return case
+        return _log(case, StepKind.NOTE, actor, text=_note(text), public=False, data={"published": published})
 
 
 def raise_topic(*, cases: Sequence[Case], actor: Any, council: Organisation, title: str, description: str = "") -> Topic:

@@ -334,15 +334,7 @@ def _merge_target(user: Any, code: str | None) -> Case:
 
 
 def _set_published(case: Case, actor: Any, body: StepIn, published: bool) -> CaseStep:
-    if case.published == published:
-        raise ActionError(
-            _("The case is on the public board already.")
-            if published
-            else _("The case is off the public board already.")
-        )
-    actions.set_published(case=case, actor=actor, published=published, text=body.text)
-    # set_published returns the case; its step is the one it has just written.
-    return case.steps.order_by("-created_at", "-pk").first()  # type: ignore[return-value]
+    return actions.set_published(case=case, actor=actor, published=published, text=body.text)
 
 
 StepTaker = Callable[[Case, Any, StepIn], CaseStep]

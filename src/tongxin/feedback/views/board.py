@@ -36,7 +36,7 @@ BOARD_RATES_SHOWN = 10
 KIOSK_RECENT = 6
 KIOSK_RELOAD_SECONDS = 300
 # The web report form reads the place from this query parameter (intake.report).
-REPORT_PLACE_PARAMETER = "organisation"
+REPORT_PLACE_PARAMETER = "place"
 
 # What the board reads of a case: nothing about the reporter beyond what `public_reporter_name` needs.
 PUBLIC_FIELDS = (

@@ -8,7 +8,14 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from tongxin.community.demo import DEFAULT_SEED, DEMO_PASSWORD, DemoSummary, build_demo_town, demo_logins
+from tongxin.community.demo import (
+    DEFAULT_SEED,
+    DEMO_PASSWORD,
+    DemoSummary,
+    build_demo_town,
+    demo_logins,
+    extend_demo,
+)
 from tongxin.core.errors import ActionError
 from tongxin.core.i18n import join_list
 
@@ -47,11 +54,15 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             summary = build_demo_town(seed=options["seed"])
+            extra_lines = extend_demo(town=summary.town, seed=options["seed"])
         except ActionError as error:
             raise CommandError(str(error.message), returncode=2) from None
         except PermissionDenied:
             raise CommandError(_("The demo loader is not allowed to make these changes."), returncode=2) from None
-        for line in summary_lines(summary, with_logins=not options["no_logins"]):
+        lines = summary_lines(summary, with_logins=not options["no_logins"])
+        # The other apps' parts of the town go before the logins, with the rest of the summary.
+        at = 3 if len(lines) > 3 else len(lines)
+        for line in [*lines[:at], *extra_lines, *lines[at:]]:
             self.stdout.write(line)
 
 
