@@ -4,6 +4,9 @@ as soon as the previous answer arrives. Prints latency percentiles as JSON.
     python bench/load.py --base http://127.0.0.1:8123 --seconds 20 --concurrency 2 /a/ /b/ ...
 
 Paths are taken in turn, so a run spreads over many organisations instead of one cached page.
+`--method POST --bodies FILE` sends the bodies of FILE (a JSON list of strings) in turn too, for
+submissions, and `--turn-headers FILE` a header set per request in turn (each handler's own token
+or session); `--expect 201` names the status that counts as success.
 Standard library only: it runs in its own process, beside the server rather than inside it.
 """
 
@@ -15,6 +18,7 @@ import math
 import statistics
 import threading
 import time
+from pathlib import Path
 from urllib.parse import urlsplit
 
 
@@ -24,12 +28,20 @@ def percentile(sorted_values: list[float], fraction: float) -> float:
     return sorted_values[max(rank, 1) - 1]
 
 
+def read_json(path: str) -> list:
+    return json.loads(Path(path).read_text())
+
+
 def drive(
     *,
     host: str,
     port: int,
     paths: list[str],
     headers: dict[str, str],
+    method: str,
+    bodies: list[str],
+    turn_headers: list[dict[str, str]],
+    expect: int,
     until: float,
     warm_until: float,
     latencies: list[float],
@@ -40,14 +52,17 @@ def drive(
     connection = http.client.HTTPConnection(host, port, timeout=30)
     while (started := time.perf_counter()) < until:
         with lock:
-            path = paths[next(turn) % len(paths)]
-        connection.request("GET", path, headers=headers)
+            number = next(turn)
+        path = paths[number % len(paths)]
+        body = bodies[number % len(bodies)].encode() if bodies else None
+        extra = turn_headers[number % len(turn_headers)] if turn_headers else {}
+        connection.request(method, path, body=body, headers={**headers, **extra})
         response = connection.getresponse()
         response.read()
         elapsed = time.perf_counter() - started
         if started < warm_until:
             continue
-        if response.status != 200:
+        if response.status != expect:
             failures.append(f"{response.status} {path}")
         latencies.append(elapsed)
     connection.close()
@@ -64,11 +79,20 @@ def main() -> None:
     parser.add_argument("--warmup", type=float, default=3.0, help="seconds of requests not counted")
     parser.add_argument("--concurrency", type=int, default=2)
     parser.add_argument("--header", action="append", default=[], help="Name: value, may repeat")
+    parser.add_argument("--method", default="GET")
+    parser.add_argument("--bodies", help="a JSON file: a list of request bodies, sent in turn")
+    parser.add_argument(
+        "--turn-headers",
+        help="a JSON file: a list of {name: value} header sets, one per request in turn",
+    )
+    parser.add_argument("--expect", type=int, default=200, help="the status of a success")
     parser.add_argument("paths", nargs="+")
     options = parser.parse_args()
 
     base = urlsplit(options.base)
     headers = dict(header.split(": ", 1) for header in options.header)
+    bodies = read_json(options.bodies) if options.bodies else []
+    turn_headers = read_json(options.turn_headers) if options.turn_headers else []
     now = time.perf_counter()
     warm_until, until = now + options.warmup, now + options.warmup + options.seconds
     latencies: list[float] = []
@@ -82,6 +106,10 @@ def main() -> None:
                 "port": base.port,
                 "paths": options.paths,
                 "headers": headers,
+                "method": options.method,
+                "bodies": bodies,
+                "turn_headers": turn_headers,
+                "expect": options.expect,
                 "until": until,
                 "warm_until": warm_until,
                 "latencies": latencies,

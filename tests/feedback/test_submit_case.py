@@ -90,12 +90,18 @@ def test_staff_enter_a_case_for_a_resident(feedback_town, channel):
 
 
 @pytest.mark.parametrize("channel", [Channel.RECEPTION, Channel.HOTLINE, Channel.DUTY])
-@pytest.mark.parametrize("who", ["resident", "datian_handler", "office_handler", "anonymous"])
+@pytest.mark.parametrize("who", ["resident", "datian_handler", "anonymous"])
 def test_only_staff_of_the_place_may_enter_a_case_for_a_resident(feedback_town, channel, who):
     actor = AnonymousUser() if who == "anonymous" else getattr(feedback_town, who)
     with pytest.raises(PermissionDenied):
         file_case(feedback_town, channel=channel, actor=actor)
     assert nothing_created() == (0, 0, 0)
+
+
+@pytest.mark.parametrize("who", ["office_handler", "handler"])
+def test_staff_of_a_body_in_the_village_take_cases_for_the_whole_village(feedback_town, who):
+    case = file_case(feedback_town, channel=Channel.RECEPTION, actor=getattr(feedback_town, who), place=feedback_town.grid)
+    assert (case.entered_by, case.organisation) == (getattr(feedback_town, who), feedback_town.grid)
 
 
 def test_staff_may_enter_an_anonymous_case_and_are_recorded_themselves(feedback_town):

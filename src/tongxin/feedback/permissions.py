@@ -62,8 +62,18 @@ def can_work_on_case(user: Any, case: Case) -> bool:
 
 
 def can_enter_case_for_resident(user: Any, organisation: Organisation) -> bool:
-    """Type a case in at the reception desk, from the hotline or as a duty officer."""
-    return has_role(user, CASE_TAKERS, organisation)
+    """Type a case in at the reception desk, from the hotline or as a duty officer.
+
+    Staff of a body in a place (the village committee's reception desk) take cases for the
+    whole place, not only for their own body.
+    """
+    if has_role(user, CASE_TAKERS, organisation):
+        return True
+    for scope in scopes(user, CASE_TAKERS):
+        place = scope if scope.is_place else scope.place()
+        if place is not None and organisation.is_within(place):
+            return True
+    return False
 
 
 def can_raise_topic(user: Any, case: Case) -> bool:
