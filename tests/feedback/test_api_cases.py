@@ -473,7 +473,7 @@ def test_the_list_costs_the_same_queries_for_many_cases(
         )
         take_case(case=case, actor=town.handler)
 
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):
         response = get(client, CASES, callers["admin"], limit=50)
 
     assert response.json()["count"] == 12

@@ -87,18 +87,23 @@ def can_manage_feedback_settings(user: Any, organisation: Organisation) -> bool:
 
 
 def cases_visible_to(user: Any) -> CaseQuerySet:
-    """Cases whose full record the user may open: their scopes' cases and their own reports."""
+    """Cases whose full record the user may open: their scopes' cases and their own reports.
+
+    The scopes' organisations are looked up first and matched by id: a filter on the paths of
+    three joined tables, ORed, makes PostgreSQL read every case of a city (bench/README.md).
+    """
     cases = Case.objects.all()
     if not is_signed_in(user):
         return cases.none()
+    reader_scopes = scopes(user, CASE_READERS)
     if user.is_superuser:
         return cases
-    condition = Q(reporter=user)
-    for scope in scopes(user, CASE_READERS):
-        condition |= Q(organisation__path__startswith=scope.path)
-        condition |= Q(assigned_to__path__startswith=scope.path)
-        condition |= Q(escalated_to__path__startswith=scope.path)
-    return cases.filter(condition)
+    if not reader_scopes:
+        return cases.filter(reporter=user)
+    ids = list(Organisation.objects.within_any(reader_scopes).values_list("pk", flat=True))
+    return cases.filter(
+        Q(reporter=user) | Q(organisation_id__in=ids) | Q(assigned_to_id__in=ids) | Q(escalated_to_id__in=ids)
+    )
 
 
 def is_case_staff(user: Any) -> bool:
