@@ -504,10 +504,16 @@ class CaseStep(models.Model):
 
     @property
     def actor_display(self) -> str:
-        """Who took the step, as a reader sees it: the reporter and the system by role, staff by name."""
+        """Who took the step, as staff read it: the reporter and the system by role, staff by name."""
         return {"system:reporter": gettext("Reporter"), "system:tongxin": gettext("Tongxin (automatic)")}.get(
             self.actor_label, self.actor_label
         )
+
+    def public_actor_display(self, case: Case) -> str:
+        """Who took the step, as the reporter reads it: staff by the unit handling the case, not by name."""
+        if self.actor_label.startswith("system:") or self.actor_id is None:
+            return self.actor_display
+        return case.assigned_to.display_name if case.assigned_to_id else gettext("Case handler")
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:

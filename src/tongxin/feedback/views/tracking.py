@@ -178,7 +178,7 @@ def _track_context(case: Case, *, may_rate: bool) -> dict[str, Any]:
     photos: dict[int | None, list[CasePhoto]] = {}
     for photo in _reporter_photos(case):
         photos.setdefault(photo.step_id, []).append(photo)
-    rows = [{"step": step, "by": _step_actor(step), "photos": photos.get(step.pk, [])} for step in steps]
+    rows = [{"step": step, "by": step.public_actor_display(case), "photos": photos.get(step.pk, [])} for step in steps]
     return {
         "case": case,
         "status_explained": STATUS_EXPLAINED.get(Status(case.status), ""),
@@ -188,14 +188,6 @@ def _track_context(case: Case, *, may_rate: bool) -> dict[str, Any]:
         "awaits_verdict": may_rate and _awaits_verdict(case),
         "verdict_form": VerdictForm(),
     }
-
-
-def _step_actor(step: Any) -> str:
-    # A resident who filed without an account (name public or hidden) is recorded as the visitor
-    # Django knows ("AnonymousUser"): to the reader they are the reporter.
-    if step.actor_id is None and step.actor_label == "AnonymousUser":
-        return _("Reporter")
-    return step.actor_display
 
 
 def _reporter_photos(case: Case) -> Any:
