@@ -218,7 +218,7 @@ def test_line_chart_breaks_the_line_where_nothing_was_rated():
     root = ET.fromstring(svg)
     lines = root.findall("{http://www.w3.org/2000/svg}polyline")
     # A lone point (March, before the gap) is a marker only; April to May is a line.
-    assert [line.get("points") for line in lines] == ["488.0,16.0 704.0,244.0"]
+    assert [line.get("points") for line in lines] == ["472.0,16.0 680.0,244.0"]
     assert len(root.findall("{http://www.w3.org/2000/svg}circle")) == 3 + 1  # three points and the legend
 
 

@@ -30,7 +30,8 @@ def percent(value: float | None) -> str:
 def _open(width: int, height: int, title: str, label: str) -> str:
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width} {height}" '
-        f'width="100%" role="img" aria-label="{escape(label)}" preserveAspectRatio="xMidYMid meet">'
+        f'width="100%" style="max-width: {width}px" role="img" aria-label="{escape(label)}" '
+        'preserveAspectRatio="xMidYMid meet">'
         f"<title>{escape(title)}</title>"
     )
 
@@ -39,7 +40,10 @@ def bar_chart(
     *, title: str, bars: Sequence[tuple[str, float | None]], maximum: float = 1.0, width: int = 640, bar_height: int = 36
 ) -> str:
     """Horizontal bars (label, share between 0 and `maximum`), each labelled with its percentage."""
-    label_width, gap, top = width * 0.4, 10, 10
+    font, gap, top = 18, 10, 10
+    labels = [_cut(label, 24) for label, _value in bars]
+    # Wide enough for the longest label (Chinese names run long), up to half the chart.
+    label_width = min(max((_text_width(label, font) for label in labels), default=0) + 16, width * 0.5)
     plot = width - label_width - 70
     height = top * 2 + max(len(bars), 1) * (bar_height + gap)
     summary = "; ".join(f"{label}: {percent(value)}" for label, value in bars)
@@ -50,7 +54,7 @@ def bar_chart(
         middle = y + bar_height / 2
         parts.append(
             f'<text x="{label_width - 8:.1f}" y="{middle:.1f}" text-anchor="end" dominant-baseline="middle" '
-            f'fill="{INK}" font-size="18">{escape(_cut(label, 24))}</text>'
+            f'fill="{INK}" font-size="{font}">{escape(_fit(labels[index], label_width - 16, font))}</text>'
             f'<rect x="{label_width:.1f}" y="{y}" width="{length:.1f}" height="{bar_height}" fill="{SERIES_STYLES[0][0]}"/>'
             f'<text x="{label_width + length + 8:.1f}" y="{middle:.1f}" dominant-baseline="middle" '
             f'fill="{INK}" font-size="18">{escape(percent(value))}</text>'
@@ -68,7 +72,7 @@ def line_chart(
     height: int = 320,
 ) -> str:
     """Shares (0 to 1) over time, one line per series; a gap where a value is None."""
-    left, right, top, bottom = 56, 16, 16, 76
+    left, right, top, bottom = 56, 40, 16, 76
     plot_w, plot_h = width - left - right, height - top - bottom
     step = plot_w / max(len(labels) - 1, 1)
     parts = [_open(width, height, title, f"{title}: " + ", ".join(name for name, _ in series))]
@@ -135,3 +139,15 @@ def _marker(shape: str, x: float, y: float, colour: str) -> str:
 
 def _cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _text_width(text: str, font_size: float) -> float:
+    """About how wide a text is drawn: a Chinese character is one em, a Latin letter about 0.6."""
+    return sum(font_size if ord(char) > 0x2E7F else font_size * 0.6 for char in text)
+
+
+def _fit(text: str, width: float, font_size: float) -> str:
+    """The text, shortened with "…" until it fits `width`."""
+    while len(text) > 1 and _text_width(text, font_size) > width:
+        text = text[:-2] + "…"
+    return text
