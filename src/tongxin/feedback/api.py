@@ -198,8 +198,13 @@ def get_case(request: HttpRequest, code: str, params: Query[PinQuery]) -> Case:
 def list_steps(request: HttpRequest, code: str, params: Query[PinQuery]) -> Any:
     """Every step for the case's staff; the steps shown to the reporter for a code holder."""
     case = _case_for_code_holder(request, code, params.pin)
-    steps = case.steps.prefetch_related("photos")
-    return steps if can_view_case(request.auth, case) else steps.filter(public=True)
+    steps = case.steps.select_related("case__assigned_to").prefetch_related("photos")
+    if can_view_case(request.auth, case):
+        return steps
+    public_steps = list(steps.filter(public=True))
+    for step in public_steps:
+        step.for_reporter = True  # staff steps signed by their unit, as on the tracking page
+    return public_steps
 
 
 @router.post(

@@ -123,7 +123,8 @@ class StepOut(Schema):
     text: str
     public: bool = Field(description="Shown to the reporter; false for internal notes.")
     actor: str = Field(
-        description="Who took the step: staff by name, the reporter and the system by role."
+        description="Who took the step: the reporter and the system by role; staff by name for the "
+        "case's staff, by the unit handling the case for a code holder."
     )
     created_at: datetime.datetime
     photos: list[str] = Field(description="Addresses of the photos attached to this step.")
@@ -134,6 +135,8 @@ class StepOut(Schema):
         # so that a hidden name cannot be read off it.
         if _from_reporter(obj, obj.case):
             return gettext("Reporter")
+        if getattr(obj, "for_reporter", False):
+            return obj.public_actor_display(obj.case)
         return obj.actor_display
 
     @staticmethod
