@@ -3,19 +3,17 @@ a resident reports anonymously at the kiosk; a handler of the right workgroup an
 deadline; the resident reads the answer by tracking code and rates it; the board shows the case
 with no personal data."""
 
-import importlib
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from django.apps import apps
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
-from tests.feedback.conftest import FeedbackTown, feedback_town  # noqa: F401  (a fixture)
+from tests.feedback.conftest import FeedbackTown, feedback_town, seeded_categories  # noqa: F401  (fixtures)
 from tests.helpers import sign_in
 from tongxin.core.audit import verify_chain
 from tongxin.feedback.models import Case, CaseStep, Privacy, Status
@@ -28,13 +26,7 @@ ANSWER = "环境卫生组已于今天上午清运，并把清运改为每天一�
 
 
 @pytest.fixture
-def categories(transactional_db) -> None:
-    # A transactional test empties every table afterwards, the seeded categories too: seed them again.
-    importlib.import_module("tongxin.feedback.migrations.0003_default_categories").seed_categories(apps, None)
-
-
-@pytest.fixture
-def town(categories, feedback_town: FeedbackTown) -> FeedbackTown:
+def town(seeded_categories, feedback_town: FeedbackTown) -> FeedbackTown:
     return feedback_town
 
 

@@ -17,10 +17,12 @@ the town government), `datian_handler`, `duty_officer` (DUTY_OFFICER over Xiaozh
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.apps import apps
 from django.utils import translation
 
 from django.contrib.auth.models import AnonymousUser
@@ -29,6 +31,13 @@ from tests.helpers import admin_of, make_account, organisation
 from tongxin.community.models import Organisation, StaffRole
 from tongxin.feedback.actions import submit_case
 from tongxin.feedback.models import Case, Category, Channel, Privacy, RoutingRule
+
+
+@pytest.fixture
+def seeded_categories(transactional_db) -> None:
+    """For tests against a live server: a transactional test empties every table afterwards,
+    the categories that migration feedback 0003 seeds included, so seed them again."""
+    importlib.import_module("tongxin.feedback.migrations.0003_default_categories").seed_categories(apps, None)
 
 
 @pytest.fixture
