@@ -1,11 +1,14 @@
 """The reporter is told by email (and in the app) when the case is received, answered or declined,
 in the language they wrote in; an anonymous reporter is told nothing, by design."""
 
+import datetime
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core import mail
 from django.db import transaction
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from tests.feedback.conftest import file_case
 from tongxin.core.models import Notification
@@ -27,7 +30,10 @@ def to_reporter(address: str) -> list:
 def test_the_reporter_is_told_the_case_was_received(feedback_town, sent):
     case = file_case(feedback_town, reporter_email="wangfang@example.org")
     [message] = to_reporter("wangfang@example.org")
-    due = timezone.localtime(case.answer_due).strftime("%Y-%m-%d %H:%M")
+    # Seven working days, ending at midnight: read as the end of the last day.
+    last_day = timezone.localtime(case.answer_due).date() - datetime.timedelta(days=1)
+    due = f"{date_format(last_day, 'DATE_FORMAT')}, end of the day"
+    assert timezone.localtime(case.answer_due).time() == datetime.time(0)
     assert message.subject == f"[Tongxin] We received your case {case.code}"
     assert message.body == (
         "Dear 王芳,\n\n"
