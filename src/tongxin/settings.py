@@ -155,6 +155,10 @@ AXES_LOCKOUT_CALLABLE = "tongxin.accounts.views.locked_out"
 AXES_VERBOSE = False
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 
+# The database is the shared cache (throttling counts hold across web processes and machines);
+# its table is created by migration core 0005.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "tongxin_cache"}}
+
 OTP_TOTP_ISSUER = "Tongxin"
 # django-otp's own device admin would otherwise show each TOTP key to superusers.
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True

@@ -29,7 +29,9 @@ from ..permissions import can_view_case, can_work_on_case
 
 UNLOCKED_SESSION_KEY = "feedback_unlocked"
 UNLOCKED_KEPT = 20
-WRONG_PINS_PER_CODE = 5  # per browser session
+# A PIN guards a code that may have been seen (a photo of the kiosk screen): whoever holds the
+# code gets 10 tries an hour in all, from any browser, and an address 20 tries on any codes.
+WRONG_PINS_PER_CODE = 10  # per code and hour, from every browser together
 WRONG_PINS_PER_ADDRESS = 20  # per network address and hour
 WRONG_PIN_WINDOW = 60 * 60
 CASES_PER_PAGE = 20
@@ -64,10 +66,9 @@ def _is_unlocked(request: HttpRequest, code: str) -> bool:
 
 
 def _wrong_pin_keys(request: HttpRequest, code: str) -> tuple[str, str]:
-    if not request.session.session_key:
-        request.session.save()  # a first visit has no session yet; counting needs one
+    # The cache is the database's (settings.CACHES): the counts hold across processes and machines.
     address = request.META.get("REMOTE_ADDR", "")
-    return f"feedback:pin:{request.session.session_key}:{code}", f"feedback:pin-address:{address}"
+    return f"feedback:pin:{code}", f"feedback:pin-address:{address}"
 
 
 def _pin_attempts_left(request: HttpRequest, code: str) -> bool:
