@@ -17,7 +17,7 @@ pytestmark = pytest.mark.usefixtures("in_english")
 
 
 @pytest.fixture(autouse=True)
-def _empty_cache():
+def _empty_cache(db):
     cache.clear()
     yield
     cache.clear()
