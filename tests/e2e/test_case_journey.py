@@ -30,6 +30,11 @@ def town(seeded_categories, feedback_town: FeedbackTown) -> FeedbackTown:
     return feedback_town
 
 
+def fits_the_screen(page: Page) -> bool:
+    """Nothing sticks out sideways: a resident never has to scroll left and right."""
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
 def signed_in_context(browser: Browser, live_server, user, screen_options: dict) -> Page:
     """A browser already signed in as `user` (password and second factor, as tests/helpers.sign_in)."""
     client = Client()
@@ -64,6 +69,7 @@ def test_an_anonymous_kiosk_report_is_answered_tracked_rated_and_shown_on_the_bo
     page.get_by_role("button", name="Send the report").click()
     code = page.locator(".tracking-code").inner_text().strip()
     screenshot("kiosk-code")
+    assert fits_the_screen(page)
 
     case = Case.objects.get(code=code)
     assert (case.privacy, case.reporter_name, case.reporter_phone, case.reporter_email, case.reporter_id) == (
@@ -98,6 +104,7 @@ def test_an_anonymous_kiosk_report_is_answered_tracked_rated_and_shown_on_the_bo
     page.locator("input[name=solved][value=yes]").check()
     page.locator("input[name=satisfied][value=yes]").check()
     screenshot("tracking-answer")
+    assert fits_the_screen(page)
     page.get_by_role("button", name="Send my verdict").click()
     case.refresh_from_db()
     assert (case.status, case.solved, case.satisfied) == (Status.CLOSED, True, True)
