@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "tongxin.community",
     "tongxin.feedback",
     "tongxin.consultation",
+    "tongxin.elections",
 ]
 
 MIDDLEWARE = [

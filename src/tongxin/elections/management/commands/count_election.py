@@ -1,0 +1,290 @@
+"""`tongxin count-election FILE.json`: count one round of an election by RULES.md §1.
+
+Reads (FILE, or standard input for `-`):
+
+    {"rules": "party_branch", "seats": 5, "candidates": ["…"], "voters_due": 50,
+     "voters_present": 45, "ballots": [{"marks": {"<candidate>": "approve"}, "write_ins": []}],
+     "round": "first", "adjust": {"quorum_strict": false}}
+
+`round` (first, tie_break, further_election, second_round) and `adjust` (any number or option of
+the rule set, see `counting.RuleSet`) are optional, and so is a ballot's `write_ins`. Prints the
+result as JSON. Exit status 0 when the round was counted, whatever its outcome; 2, with one line
+naming the problem, when the file is malformed or inconsistent.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sys
+from collections.abc import Mapping
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from tongxin.elections.counting import (
+    ADJUSTABLE,
+    RULE_SETS,
+    Ballot,
+    InputError,
+    Problem,
+    Reason,
+    Result,
+    Round,
+    RuleSet,
+    count_election,
+)
+
+BAD_INPUT = 2
+REQUIRED = ("rules", "seats", "candidates", "voters_due", "voters_present", "ballots")
+OPTIONAL = ("round", "adjust")
+WHOLE_NUMBERS = ("seats", "voters_due", "voters_present")
+
+
+class Command(BaseCommand):
+    help = (
+        "Count one round of an election from a JSON file ('-' reads standard input) and print "
+        "the result as JSON. Exit status: 0 counted, 2 bad input."
+    )
+    stealth_options = ("stdin",)
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "file", metavar="FILE.json", help="The election; '-' for standard input."
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        election = _read(options["file"], options.get("stdin") or sys.stdin)
+        rules, kwargs = _election(election)
+        try:
+            result = count_election(rules, **kwargs)
+        except InputError as error:
+            raise _bad(problem_text(error.problem)) from None
+        self.stdout.write(json.dumps(as_dict(result), ensure_ascii=False, indent=2))
+
+
+def as_dict(result: Result) -> dict[str, Any]:
+    """The result in the shape the command prints (issue 5), the reason worded for the reader."""
+    return {
+        "status": str(result.status),
+        "reason": reason_text(result),
+        "ballots": {
+            "returned": result.ballots_returned,
+            "valid": result.valid,
+            "invalid": result.invalid,
+        },
+        "tally": result.tally,
+        "elected": result.elected,
+        "tied": result.tied,
+        "unfilled_seats": result.unfilled_seats,
+    }
+
+
+def reason_text(result: Result) -> str:
+    return _reason(result.reason_code, result.reason_params) % result.reason_params
+
+
+def problem_text(problem: Problem) -> str:
+    return _problem(problem.code, problem.params) % problem.params
+
+
+def _reason(code: Reason, params: Mapping[str, Any]) -> str:
+    match code:
+        case Reason.ELECTED:
+            return _("Every seat is filled (%(seats)d).")
+        case Reason.TIE:
+            return ngettext(
+                "Candidates are tied at the cut-off: a further vote among the %(tied)d tied "
+                "candidates decides %(seats)d seat.",
+                "Candidates are tied at the cut-off: a further vote among the %(tied)d tied "
+                "candidates decides %(seats)d seats.",
+                params["seats"],
+            )
+        case Reason.SHORTFALL_FURTHER_ELECTION:
+            return ngettext(
+                "%(unfilled)d seat is not filled, as too few candidates received the "
+                "%(needed)d votes needed: a further election among the candidates not elected, "
+                "unless the electors reduce the seats.",
+                "%(unfilled)d seats are not filled, as too few candidates received the "
+                "%(needed)d votes needed: a further election among the candidates not elected, "
+                "unless the electors reduce the seats.",
+                params["unfilled"],
+            )
+        case Reason.SHORTFALL_SECOND_ROUND:
+            return ngettext(
+                "%(unfilled)d seat is not filled: a second round among the best candidates not "
+                "elected, where the most votes win with at least %(floor)s of the ballots cast.",
+                "%(unfilled)d seats are not filled: a second round among the best candidates "
+                "not elected, where the most votes win with at least %(floor)s of the ballots "
+                "cast.",
+                params["unfilled"],
+            )
+        case Reason.VOID:
+            return _(
+                "More ballots were returned (%(returned)d) than voters were present "
+                "(%(present)d): the election is void."
+            )
+        case Reason.NO_QUORUM_PRESENT:
+            return _(
+                "No quorum: %(present)d of the %(due)d voters due are present, and at least "
+                "%(needed)d are needed."
+            )
+        case Reason.NO_QUORUM_BALLOTS:
+            return _(
+                "No quorum: %(returned)d of the %(due)d registered voters cast a ballot, and "
+                "at least %(needed)d are needed."
+            )
+    raise AssertionError(code)  # every reason is worded above
+
+
+def _problem(code: str, params: Mapping[str, Any]) -> str:
+    match code:
+        case "no_seats":
+            return _("“seats” must be at least 1.")
+        case "negative":
+            return _("“%(field)s” cannot be negative: %(value)d.")
+        case "present_exceeds_due":
+            return _("“voters_present” (%(present)d) cannot be more than “voters_due” (%(due)d).")
+        case "duplicate_candidate":
+            return _("“%(name)s” is on the candidate list twice.")
+        case "seats_exceed_candidates":
+            return _("There are more seats (%(seats)d) than candidates (%(candidates)d).")
+        case "too_few_candidates":
+            return ngettext(
+                "%(seats)d seat needs at least %(required)d candidates under these rules, "
+                "and there are %(candidates)d.",
+                "%(seats)d seats need at least %(required)d candidates under these rules, "
+                "and there are %(candidates)d.",
+                params["seats"],
+            )
+        case "round_not_in_rules":
+            return _("The rule set “%(rules)s” has no “%(round)s” round.")
+        case "unknown_candidate":
+            return _(
+                "Ballot %(ballot)d has a mark for “%(name)s”, who is not on the candidate list."
+            )
+        case "unknown_mark":
+            return _(
+                "Ballot %(ballot)d has the mark “%(mark)s”: use approve, disapprove or abstain."
+            )
+        case "empty_write_in":
+            return _("Ballot %(ballot)d has a write-in without a name.")
+        case "bad_rule_value":
+            return _("The rule “%(rule)s” cannot be %(value)s.")
+    raise AssertionError(code)  # every problem is worded above
+
+
+def _read(path: str, stdin: Any) -> dict[str, Any]:
+    name = _("standard input") if path == "-" else path
+    try:
+        if path == "-":
+            text = stdin.read()
+        else:
+            with open(path, encoding="utf-8") as file:
+                text = file.read()
+    except OSError as error:
+        raise _bad(
+            _("Cannot read %(file)s: %(error)s") % {"file": name, "error": error.strerror}
+        ) from None
+    except UnicodeDecodeError:
+        raise _bad(_("%(file)s is not UTF-8 text.") % {"file": name}) from None
+    try:
+        election = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise _bad(
+            _("%(file)s is not valid JSON (line %(line)d, column %(column)d).")
+            % {"file": name, "line": error.lineno, "column": error.colno}
+        ) from None
+    if not isinstance(election, dict):
+        raise _bad(_("The file must hold one JSON object, the election."))
+    return election
+
+
+def _election(data: dict[str, Any]) -> tuple[RuleSet, dict[str, Any]]:
+    """The rule set and the keyword arguments of `count_election`, from the file's object."""
+    for key in REQUIRED:
+        if key not in data:
+            raise _bad(_("The key “%(key)s” is missing.") % {"key": key})
+    for key in data:
+        if key not in REQUIRED + OPTIONAL:
+            raise _bad(_("Unknown key “%(key)s”.") % {"key": key})
+    rules = RULE_SETS.get(data["rules"]) if isinstance(data["rules"], str) else None
+    if rules is None:
+        raise _bad(
+            _("Unknown rule set “%(rules)s”: use %(known)s.")
+            % {"rules": data["rules"], "known": ", ".join(RULE_SETS)}
+        )
+    if "adjust" in data:
+        rules = _adjusted(rules, data["adjust"])
+    for key in WHOLE_NUMBERS:
+        if not _is_whole(data[key]):
+            raise _bad(_("“%(key)s” must be a whole number.") % {"key": key})
+    candidates = data["candidates"]
+    if not isinstance(candidates, list) or not all(_is_name(name) for name in candidates):
+        raise _bad(_("“candidates” must be a list of names."))
+    if not isinstance(data["ballots"], list):
+        raise _bad(_("“ballots” must be a list of ballots."))
+    round_ = data.get("round", Round.FIRST.value)
+    if round_ not in set(Round):
+        raise _bad(
+            _("Unknown round “%(round)s”: use %(known)s.")
+            % {"round": round_, "known": ", ".join(Round)}
+        )
+    return rules, {
+        "seats": data["seats"],
+        "candidates": candidates,
+        "voters_due": data["voters_due"],
+        "voters_present": data["voters_present"],
+        "ballots": [_ballot(number, ballot) for number, ballot in enumerate(data["ballots"], 1)],
+        "round": Round(round_),
+    }
+
+
+def _adjusted(rules: RuleSet, adjust: Any) -> RuleSet:
+    if not isinstance(adjust, dict):
+        raise _bad(_("“adjust” must be an object of rule names and values."))
+    for name in adjust:
+        if name not in ADJUSTABLE:
+            raise _bad(
+                _("Unknown rule “%(rule)s” in “adjust”: use %(known)s.")
+                % {"rule": name, "known": ", ".join(ADJUSTABLE)}
+            )
+    try:
+        return dataclasses.replace(rules, **adjust)
+    except InputError as error:
+        raise _bad(problem_text(error.problem)) from None
+
+
+def _ballot(number: int, ballot: Any) -> Ballot:
+    marks = ballot.get("marks") if isinstance(ballot, dict) else None
+    write_ins = ballot.get("write_ins", []) if isinstance(ballot, dict) else None
+    if (
+        not isinstance(marks, dict)
+        or not all(isinstance(mark, str) for mark in marks.values())
+        or not isinstance(write_ins, list)
+        or not all(isinstance(name, str) for name in write_ins)
+        or set(ballot) - {"marks", "write_ins"}
+    ):
+        raise _bad(
+            _(
+                "Ballot %(ballot)d must be an object with “marks” (a mark for each candidate) "
+                "and, if any, “write_ins” (a list of names)."
+            )
+            % {"ballot": number}
+        )
+    return Ballot(marks=marks, write_ins=tuple(name.strip() for name in write_ins))
+
+
+def _is_whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_name(value: Any) -> bool:
+    return isinstance(value, str) and bool(value.strip())
+
+
+def _bad(message: str) -> CommandError:
+    # One line whatever the input held: a name with a line break must not forge a second one.
+    return CommandError(" ".join(message.split()), returncode=BAD_INPUT)
