@@ -30,6 +30,7 @@ from organisation_pages import (
     load_average,
     production_environment,
     recreate_database,
+    save_results,
     seed,
     tongxin,
     wait_until_serving,
@@ -290,12 +291,7 @@ def main() -> None:
 
     table = report(results, options, ids, loads)
     print(table)
-    (BENCH / "results").mkdir(exist_ok=True)
-    stamp = datetime.now().strftime("%Y%m%d-%H%M")
-    (BENCH / "results" / f"case_pages-{stamp}.md").write_text(table + "\n")
-    (BENCH / "results" / f"case_pages-{stamp}.json").write_text(
-        json.dumps(dict(results), indent=2) + "\n"
-    )
+    save_results("case_pages", table, results)
 
 
 if __name__ == "__main__":

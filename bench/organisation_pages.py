@@ -269,12 +269,15 @@ def main() -> None:
 
     table = report(results, options, ids, loads)
     print(table)
+    save_results("organisation_pages", table, results)
+
+
+def save_results(prefix: str, table: str, results: list) -> None:
+    """The table and the raw figures in bench/results/ (not committed), stamped with the time."""
     (BENCH / "results").mkdir(exist_ok=True)
     stamp = datetime.now().strftime("%Y%m%d-%H%M")
-    (BENCH / "results" / f"organisation_pages-{stamp}.md").write_text(table + "\n")
-    (BENCH / "results" / f"organisation_pages-{stamp}.json").write_text(
-        json.dumps(dict(results), indent=2) + "\n"
-    )
+    (BENCH / "results" / f"{prefix}-{stamp}.md").write_text(table + "\n")
+    (BENCH / "results" / f"{prefix}-{stamp}.json").write_text(json.dumps(dict(results), indent=2) + "\n")
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import PermissionDenied
@@ -45,6 +46,7 @@ from .models import (
     Privacy,
     Status,
     StepKind,
+    deadline_text,
 )
 from .permissions import can_enter_case_for_resident, can_raise_topic, can_view_case, can_work_on_case
 from .photos import MAX_PHOTOS_PER_CASE, PhotoRejected, clean_photo
@@ -843,15 +845,13 @@ def _case_summary(case: Case) -> str:
     return _("%(category)s in %(place)s, to be answered by %(due)s.\n\n%(description)s") % {
         "category": case.category.display_name,
         "place": case.organisation.display_name,
-        "due": timezone.localtime(case.answer_due).strftime("%Y-%m-%d %H:%M"),
+        "due": deadline_text(case.answer_due),
         "description": case.description,
     }
 
 
 def _site_language(render: Any) -> str:
     """Words for other people are written in the site's language, not the actor's."""
-    from django.conf import settings
-
     with translation.override(settings.LANGUAGE_CODE):
         return str(render())
 

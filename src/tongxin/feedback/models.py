@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -264,6 +265,21 @@ def normalise_tracking_code(text: str) -> str:
     """Accept the code as people type it: "7k3m9qpa", "7K3M 9QPA", "7K3M－9QPA" are all "7K3M-9QPA"."""
     chars = "".join(ch for ch in text.upper() if ch.isascii() and ch.isalnum())
     return f"{chars[:4]}-{chars[4:]}" if len(chars) == 8 else chars
+
+
+def deadline_text(moment: datetime.datetime | None) -> str:
+    """A deadline in local time, as people read it; one at midnight is the end of the day before.
+
+    Working-day deadlines fall at the midnight after their last day: "Dec. 4, 2026, end of the
+    day" says what "Dec. 5, 2026, midnight" leaves the reader to work out.
+    """
+    if moment is None:
+        return ""
+    local = timezone.localtime(moment)
+    if local.time() == datetime.time(0):
+        last_day = local.date() - datetime.timedelta(days=1)
+        return gettext("%(day)s, end of the day") % {"day": date_format(last_day, "DATE_FORMAT")}
+    return date_format(local, "DATETIME_FORMAT")
 
 
 class CaseQuerySet(models.QuerySet["Case"]):

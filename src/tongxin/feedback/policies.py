@@ -24,8 +24,15 @@ OFFICE_KINDS = (OrganisationKind.VILLAGE_COMMITTEE, OrganisationKind.GOVERNMENT)
 
 
 def _lineage(organisation: Organisation) -> list[Organisation]:
-    """The organisation and its ancestors, nearest first."""
-    ancestors = list(organisation.ancestors())
+    """The organisation and its ancestors, nearest first.
+
+    Read once per instance and path: filing a case asks for it when routing, for the deadline
+    policy and for the calendar. Keyed by the path, so a move is never answered from before it.
+    """
+    path, ancestors = organisation.__dict__.get("_feedback_lineage", ("", []))
+    if path != organisation.path:
+        ancestors = list(organisation.ancestors())
+        organisation.__dict__["_feedback_lineage"] = (organisation.path, ancestors)
     return [organisation, *reversed(ancestors)]
 
 

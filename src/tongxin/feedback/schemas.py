@@ -14,7 +14,6 @@ from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils.translation import gettext
 from ninja import Schema
 from pydantic import ConfigDict, Field
 
@@ -25,7 +24,6 @@ from .models import (
     AttributeType,
     Case,
     CasePhoto,
-    CaseStep,
     Kind,
     Privacy,
     Status,
@@ -111,10 +109,6 @@ def _photo_url(context: Any, code: str, photo: CasePhoto) -> str:
     return request.build_absolute_uri(path) if request is not None else path
 
 
-def _from_reporter(step: CaseStep, case: Case) -> bool:
-    return step.actor_id is not None and step.actor_id == case.reporter_id
-
-
 class StepOut(Schema):
     """One entry of the ledger."""
 
@@ -131,10 +125,7 @@ class StepOut(Schema):
 
     @staticmethod
     def resolve_actor(obj: Any) -> str:
-        # The reporter's own account signs their steps; the ledger names them by role only,
-        # so that a hidden name cannot be read off it.
-        if _from_reporter(obj, obj.case):
-            return gettext("Reporter")
+        # The reporter's own steps are labelled by role in the ledger itself (actions._log).
         if getattr(obj, "for_reporter", False):
             return obj.public_actor_display(obj.case)
         return obj.actor_display
