@@ -55,7 +55,10 @@ def test_a_village_page_shows_both_names_its_place_and_its_bodies_by_kind(client
     assert response.status_code == 200
     assert "<h1>Xiaozhai Village</h1>" in response.content.decode()
     assert '<p class="other-name" lang="zh-Hans">小寨村</p>' in response.content.decode()
-    assert "Linhai City Tongxin Town Xiaozhai Village 小寨村 Village Part of Tongxin Town Places in it Grid One Bodies in" in text
+    assert (
+        "Linhai City Tongxin Town Xiaozhai Village 小寨村 Village Part of Tongxin Town "
+        "Residents' cases Public board Places in it Grid One Bodies in"
+    ) in text
     assert "Places in it Grid One" in text
     assert (
         "Bodies in Xiaozhai Village Party branch Xiaozhai Party Branch Consultation council Xiaozhai Council "
@@ -239,7 +242,7 @@ def test_each_finding_says_what_is_needed_and_what_was_found(client, council, me
 def test_the_facts_say_at_once_whether_the_composition_rules_are_met(client, council, members):
     text = page_text(client.get(council.get_absolute_url()))
     failures = len(composition_report(council).violations)
-    assert f"Part of Xiaozhai Village Composition ✗ {failures} rules are not met." in text
+    assert f"Part of Xiaozhai Village Topics Topics raised to the council Composition ✗ {failures} rules are not met." in text
     content = client.get(council.get_absolute_url()).content.decode()
     assert '<a class="verdict-link fail" href="#composition-title">' in content
     office = organisation("议事会办公室", "Council Office", "council_office", council)
