@@ -6,13 +6,14 @@ from ninja.operation import Operation
 from tongxin.accounts.auth import SIGNED_IN
 from tongxin.community.api import router as community_router
 from tongxin.core.api import OfflineSwagger, install_error_handlers
+from tongxin.elections.api import router as elections_router
 from tongxin.feedback.api import router as feedback_router
 
 
 class TongxinAPI(NinjaAPI):
     def get_openapi_operation_id(self, operation: Operation) -> str:
         # "community_list_people" rather than "tongxin_community_api_list_people".
-        app = operation.view_func.__module__.removeprefix("tongxin.").removesuffix(".api")
+        app = operation.view_func.__module__.split(".")[1]  # tongxin.<app>.api or tongxin.<app>.api.<part>
         return f"{app}_{operation.view_func.__name__}"
 
 
@@ -27,3 +28,4 @@ api = TongxinAPI(
 install_error_handlers(api)
 api.add_router("/", community_router)
 api.add_router("/", feedback_router)
+api.add_router("/", elections_router)

@@ -1,0 +1,1 @@
+"""Every state change of elections and motions, one module per part of the work."""

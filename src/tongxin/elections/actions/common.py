@@ -1,0 +1,35 @@
+"""What every election action shares: the election row locked, the phase checked, the error worded."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+
+from tongxin.core.errors import ActionError
+
+from ..models import Election, Phase
+
+
+def lock_election(election: Election) -> Election:
+    """The election's row, locked until the transaction ends: steps of one election never race.
+
+    Call inside `transaction.atomic()`. Returns a fresh copy; callers use it from then on.
+    """
+    return Election.objects.select_for_update().get(pk=election.pk)
+
+
+def require_phase(election: Election, *phases: str) -> None:
+    """An ActionError (409) unless the election is in one of `phases`."""
+    if election.phase not in phases:
+        raise ActionError(
+            _("This cannot be done now: the election is at the step “%(phase)s”.")
+            % {"phase": Phase(election.phase).label},
+            status=409,
+            code="wrong_phase",
+        )
+
+
+def require(allowed: bool) -> None:
+    """PermissionDenied unless `allowed`: views answer 403, the API 403, commands exit 2."""
+    if not allowed:
+        raise PermissionDenied

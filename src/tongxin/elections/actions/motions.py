@@ -1,0 +1,1 @@
+"""motions actions."""

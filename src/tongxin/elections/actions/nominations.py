@@ -1,0 +1,1 @@
+"""nominations actions."""

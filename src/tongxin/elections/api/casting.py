@@ -1,0 +1,5 @@
+"""casting endpoints."""
+
+from ninja import Router
+
+router = Router()

@@ -1,0 +1,5 @@
+"""motions endpoints."""
+
+from ninja import Router
+
+router = Router()

@@ -1,0 +1,5 @@
+"""nominations endpoints."""
+
+from ninja import Router
+
+router = Router()

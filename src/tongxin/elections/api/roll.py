@@ -1,0 +1,5 @@
+"""roll endpoints."""
+
+from ninja import Router
+
+router = Router()

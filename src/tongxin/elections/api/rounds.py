@@ -1,0 +1,5 @@
+"""rounds endpoints."""
+
+from ninja import Router
+
+router = Router()

@@ -1,0 +1,5 @@
+"""setup endpoints."""
+
+from ninja import Router
+
+router = Router()

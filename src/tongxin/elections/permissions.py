@@ -1,0 +1,94 @@
+"""Who may do what in elections and motions. Pages, the API and commands all ask here.
+
+The election committee (a staff role over the organisation, or its admin) runs an election.
+Members take part as themselves: their account's person must be on the roll. Tellers and
+scrutineers act through their `Official` duty. The roll, candidates, questions and results of
+an election past its preparation are public; nobody, not even a superuser, reads who cast which
+ballot, because nothing stored says it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tongxin.community.models import Organisation, Person, StaffRole
+from tongxin.community.permissions import has_role, is_signed_in
+
+from .models import Duty, Election, Official, Phase, RollEntry
+
+ELECTION_RUNNERS = (StaffRole.ADMIN, StaffRole.ELECTION_COMMITTEE)
+# Who records a committee's or assembly's motions and issues its documents.
+MOTION_RECORDERS = (StaffRole.ADMIN, StaffRole.OFFICE, StaffRole.ELECTION_COMMITTEE)
+
+
+def person_of(user: Any) -> Person | None:
+    """The person an account belongs to, if any (read once per request user)."""
+    if not is_signed_in(user):
+        return None
+    if "_tongxin_person" not in user.__dict__:
+        user.__dict__["_tongxin_person"] = Person.objects.filter(user=user).first()
+    return user.__dict__["_tongxin_person"]
+
+
+def roll_entry_of(user: Any, election: Election) -> RollEntry | None:
+    """The user's own entry on the election's roll (eligible or not), if they have one."""
+    person = person_of(user)
+    if person is None:
+        return None
+    return RollEntry.objects.filter(election=election, person=person).first()
+
+
+def can_run_election(user: Any, organisation: Organisation) -> bool:
+    """Create and edit elections of the organisation, publish the roll, decide objections, vet
+    nominations, fix the list, open and close voting, publish results."""
+    return has_role(user, ELECTION_RUNNERS, organisation)
+
+
+def can_view_election(user: Any, election: Election) -> bool:
+    """A prepared election is public; a draft only to those who run it."""
+    return election.phase != Phase.DRAFT or can_run_election(user, election.organisation)
+
+
+def is_eligible_voter(user: Any, election: Election) -> bool:
+    entry = roll_entry_of(user, election)
+    return entry is not None and entry.eligible
+
+
+def can_object_to_roll(user: Any, election: Election) -> bool:
+    """Anyone of the organisation with an account and a person may object while objections are open."""
+    return person_of(user) is not None and election.phase == Phase.ROLL
+
+
+def can_nominate(user: Any, election: Election) -> bool:
+    """Eligible voters propose, second and nominate themselves while nominations are open."""
+    return election.phase == Phase.NOMINATION and is_eligible_voter(user, election)
+
+
+def can_answer_as_candidate(user: Any, election: Election) -> bool:
+    person = person_of(user)
+    return person is not None and election.candidates.filter(person=person).exists()
+
+
+def can_ask_candidates(user: Any, election: Election) -> bool:
+    return election.phase in (Phase.CANDIDATES, Phase.VOTING) and is_eligible_voter(user, election)
+
+
+def official_duty(user: Any, election: Election, duty: str) -> Official | None:
+    """The user's appointment as teller or scrutineer of the election, if they hold it."""
+    person = person_of(user)
+    if person is None:
+        return None
+    return Official.objects.filter(election=election, person=person, duty=duty).first()
+
+
+def can_enter_paper_ballots(user: Any, election: Election) -> bool:
+    return official_duty(user, election, Duty.TELLER) is not None
+
+
+def can_sign_result(user: Any, election: Election) -> bool:
+    return official_duty(user, election, Duty.SCRUTINEER) is not None
+
+
+def can_record_motion(user: Any, organisation: Organisation) -> bool:
+    """Table a motion, record attendance and votes, minute dissent, issue documents."""
+    return has_role(user, MOTION_RECORDERS, organisation)
