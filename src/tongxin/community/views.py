@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from django.apps import apps
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -475,8 +476,19 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_add_people": can_manage and organisation.is_place,
         "can_add_members": can_manage and not organisation.is_place and organisation.dissolved_on is None,
         "can_grant_roles": can_grant_role(request.user, organisation),
+        "app_sections": app_sections(organisation, request.user),
     }
     return render(request, "community/organisation_detail.html", context)
+
+
+def app_sections(organisation: Organisation, user: Any) -> list[dict[str, Any]]:
+    """What other apps show on an organisation's page: an AppConfig's `organisation_sections`
+    returns sections as {"template": ..., **context} (community imports no app)."""
+    sections: list[dict[str, Any]] = []
+    for config in apps.get_app_configs():
+        if hasattr(config, "organisation_sections"):
+            sections.extend(config.organisation_sections(organisation, user))
+    return sections
 
 
 def _held_seat(membership: Membership, wording: Wording) -> HeldSeat:

@@ -29,7 +29,7 @@ class Timeline:
 
 # Days before the vote (or after publication, for objections) by rule set; others: a branch's own.
 VILLAGE_DAYS = {"roll": 20, "objections": 5, "decided": 3, "nominations": 10, "list": 5}
-DEFAULT_DAYS = {"roll": 14, "objections": 5, "decided": 3, "nominations": 7, "list": 3}
+DEFAULT_DAYS = {"roll": 21, "objections": 5, "decided": 3, "nominations": 7, "list": 3}
 
 STEPS = ("roll_published_on", "objections_until", "objections_decided_by", "nominations_until", "candidate_list_on", "vote_on")
 

@@ -106,9 +106,22 @@ def cancel_election(*, actor: Any, election: Election, reason: str) -> Election:
     return election
 
 
+def _fill_timeline(election: Election) -> None:
+    """Dates left empty take what the rule set gives, counted back from the day of the vote."""
+    vote_at = election.assembly_at if election.mode == Mode.ASSEMBLY else election.voting_opens_at
+    if vote_at is None:
+        return
+    suggested = timeline.suggest(election.rule_set, timezone.localtime(vote_at).date())
+    for name in TIMELINE_FIELDS:
+        if getattr(election, name) is None:
+            setattr(election, name, getattr(suggested, name))
+
+
 def _check(election: Election) -> None:
     """Every problem with the settings as one ActionError, worded for the reader."""
     problems: list[str] = []
+    if election.phase == Phase.DRAFT:
+        _fill_timeline(election)
     if not election.title:
         problems.append(_("Give the election a title."))
     if election.seats < 1:
