@@ -481,10 +481,10 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "community/organisation_detail.html", context)
 
 
-def app_sections(organisation: Organisation, user: Any) -> list[dict[str, Any]]:
+def app_sections(organisation: Organisation, user: Any) -> list[str]:
     """What other apps show on an organisation's page: an AppConfig's `organisation_sections`
-    returns sections as {"template": ..., **context} (community imports no app)."""
-    sections: list[dict[str, Any]] = []
+    returns its sections as rendered HTML (community imports no app)."""
+    sections: list[str] = []
     for config in apps.get_app_configs():
         if hasattr(config, "organisation_sections"):
             sections.extend(config.organisation_sections(organisation, user))

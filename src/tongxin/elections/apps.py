@@ -1,6 +1,7 @@
 from typing import Any
 
 from django.apps import AppConfig
+from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
 
@@ -9,8 +10,12 @@ class ElectionsConfig(AppConfig):
     label = "elections"
     verbose_name = _("Elections")
 
-    def organisation_sections(self, organisation: Any, user: Any) -> list[dict[str, Any]]:
-        """The organisation's elections and decisions, for its page (community's hook)."""
-        from .views.setup import organisation_section
+    def organisation_sections(self, organisation: Any, user: Any) -> list[str]:
+        """The organisation's elections and its decisions, rendered for its page (community's hook)."""
+        from .views import motions, setup
 
-        return [section for section in (organisation_section(organisation, user),) if section]
+        sections = [
+            ("elections/setup_organisation_section.html", setup.organisation_section(organisation, user)),
+            ("elections/motions_organisation_section.html", motions.organisation_section(organisation, user)),
+        ]
+        return [render_to_string(template, context) for template, context in sections if context]

@@ -18,6 +18,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from tongxin.community.models import Organisation, Person
@@ -153,18 +154,24 @@ class Exclusion(models.TextChoices):
     UNDER_PROBATION = "under_probation", _("Member under probation within the party")
     DETAINED = "detained", _("Detained or arrested")
     UNDER_AGE = "under_age", _("Under 18")
+    AGE_UNKNOWN = "age_unknown", _("Year of birth not on record")
     NOT_REGISTERED = "not_registered", _("Not registered in the village")
     REGISTERED_ELSEWHERE = "registered_elsewhere", _("Registered to vote in another village")
     OBJECTION = "objection", _("Removed after an objection")
 
 
 class RollEntry(models.Model):
-    """A person on an election's roll; `excluded` (with a reason) keeps the decision visible."""
+    """A person on an election's roll; `excluded` (with a reason) keeps the decision visible.
+
+    `set_by_hand`: the election committee excluded or restored the entry itself, so rebuilding the
+    roll from the organisation keeps what it decided (as it keeps what objections decided).
+    """
 
     election = models.ForeignKey(Election, verbose_name=_("election"), on_delete=models.CASCADE, related_name="roll")
     person = models.ForeignKey(Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="roll_entries")
     excluded = models.CharField(_("not eligible because"), max_length=32, choices=Exclusion.choices, blank=True)
     added_by_objection = models.BooleanField(_("added after an objection"), default=False)
+    set_by_hand = models.BooleanField(_("excluded or restored by the election committee"), default=False)
 
     class Meta:
         ordering = ["election", "person__name", "pk"]
@@ -393,6 +400,10 @@ class Official(models.Model):
     person = models.ForeignKey(Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="+")
     duty = models.CharField(_("duty"), max_length=16, choices=Duty.choices)
     approved_by_assembly = models.BooleanField(_("approved by the assembly"), default=False)
+    # Village rule: no near relative of a candidate counts or scrutinises. We cannot know who is
+    # related to whom, so the official declares it, and the declaration is kept and published.
+    declared_not_related = models.BooleanField(_("declared not a near relative of any candidate"), default=False)
+    appointed_at = models.DateTimeField(_("appointed"), default=timezone.now)
 
     class Meta:
         ordering = ["election", "duty", "pk"]
@@ -436,6 +447,9 @@ class VotingRound(models.Model):
     voters_due = models.PositiveIntegerField(_("voters due"), default=0)
     voters_present = models.PositiveIntegerField(_("voters present"), null=True, blank=True)
     ballots_issued = models.PositiveIntegerField(_("ballots issued"), null=True, blank=True)
+    # Assembly: the paper ballots the tellers found in the box, before either of them enters one.
+    ballots_returned = models.PositiveIntegerField(_("paper ballots returned"), null=True, blank=True)
+    paper_committed_at = models.DateTimeField(_("paper ballots committed"), null=True, blank=True)
     opened_at = models.DateTimeField(_("opened"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     # counting.Result as plain data (status, reason, numbers, tally by candidate key, elected, tied).
@@ -601,11 +615,16 @@ class Motion(models.Model):
     no = models.PositiveIntegerField(_("no"), default=0)
     abstain = models.PositiveIntegerField(_("abstain"), default=0)
     needed = models.PositiveIntegerField(_("yes votes needed"), default=0)
+    # A villagers' assembly may count its quorum by households represented: then `members_due`
+    # is the households and `present` the household representatives present.
+    counts_households = models.BooleanField(_("attendance counted by households"), default=False)
+    # {"code": decisions.Reason, "params": {...}}: worded in the reader's language by `result_text`.
     reason = models.JSONField(_("reason"), default=dict, blank=True)
     minutes = models.TextField(_("minutes"), blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    recorded_at = models.DateTimeField(_("votes recorded"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
 
@@ -626,6 +645,69 @@ class Motion(models.Model):
     @property
     def rules(self) -> decisions.MotionRules:
         return decisions.RULE_SETS[self.body]
+
+    @property
+    def is_decided(self) -> bool:
+        return self.status != MotionStatus.OPEN
+
+    @property
+    def by_count(self) -> bool:
+        """Assemblies of villagers or their representatives record numbers, not names."""
+        return self.body in COUNTED_BODIES
+
+    @property
+    def result_text(self) -> str:
+        """Why the motion passed or failed, with its numbers, in the reader's language."""
+        if not self.reason:
+            return ""
+        return motion_reason_text(self.reason["code"], self.reason["params"])
+
+
+COUNTED_BODIES = frozenset({Body.VILLAGERS_ASSEMBLY, Body.REPRESENTATIVES_ASSEMBLY})
+
+
+def motion_reason_text(code: str, params: dict) -> str:
+    """A decision's reason (`decisions.Reason` and its numbers) as a sentence."""
+    base_words = {
+        decisions.Base.PRESENT: gettext("the members present"),
+        decisions.Base.DUE: gettext("the members due to attend"),
+        decisions.Base.CAST: gettext("the votes cast"),
+    }
+    match code:
+        case decisions.Reason.PASSED:
+            text = ngettext(
+                "Passed: %(yes)d yes against %(no)d no; %(needed)d yes vote was needed.",
+                "Passed: %(yes)d yes against %(no)d no; %(needed)d yes votes were needed.",
+                params["needed"],
+            )
+        case decisions.Reason.TIE:
+            text = gettext(
+                "Failed: a tie, %(yes)d yes and %(no)d no. There is no casting vote, and a tie fails."
+            )
+        case decisions.Reason.BELOW_THRESHOLD:
+            text = ngettext(
+                "Failed: %(yes)d yes, and more than half of %(of_words)s (%(of)d) means at least "
+                "%(needed)d yes vote.",
+                "Failed: %(yes)d yes, and more than half of %(of_words)s (%(of)d) means at least "
+                "%(needed)d yes votes.",
+                params["needed"],
+            )
+            params = {**params, "of_words": base_words[decisions.Base(params["base"])]}
+        case decisions.Reason.NOT_MORE_YES_THAN_NO:
+            text = gettext("Failed: %(yes)d yes is not more than %(no)d no.")
+        case decisions.Reason.NO_QUORUM:
+            text = gettext(
+                "No quorum: %(present)d of the %(due)d members due were present, and at least "
+                "%(needed)d were needed. Nothing was decided."
+            )
+        case decisions.Reason.NO_QUORUM_HOUSEHOLDS:
+            text = gettext(
+                "No quorum: %(represented)d of the %(households)d households were represented, and "
+                "at least %(needed)d were needed. Nothing was decided."
+            )
+        case _:
+            raise AssertionError(code)  # every reason is worded above
+    return text % params
 
 
 class Attendance(models.TextChoices):

@@ -92,3 +92,99 @@ def can_sign_result(user: Any, election: Election) -> bool:
 def can_record_motion(user: Any, organisation: Organisation) -> bool:
     """Table a motion, record attendance and votes, minute dissent, issue documents."""
     return has_role(user, MOTION_RECORDERS, organisation)
+
+
+# -- motions -------------------------------------------------------------------------------------
+
+
+def can_view_motion(user: Any, motion: Any) -> bool:
+    """A decided motion is public, with every vote by name; one still being voted on only to
+    those who record it."""
+    return motion.is_decided or can_record_motion(user, motion.organisation)
+
+
+def can_view_document(user: Any, document: Any) -> bool:
+    """A published document is public; a draft only to those who issue the organisation's documents."""
+    return document.status == "published" or can_record_motion(user, document.organisation)
+
+
+# ---------------------------------------------------------------------------------------------
+# casting
+
+from .models import RoundStatus, VotingRound
+
+
+def principals_of(user: Any, election: Election) -> list[RollEntry]:
+    """The eligible voters whose ballot the user may cast as their registered proxy holder."""
+    holder = roll_entry_of(user, election)
+    if holder is None or not holder.eligible or not election.proxies_allowed:
+        return []
+    return [
+        proxy.principal
+        for proxy in election.proxies.filter(holder=holder).select_related("principal__person")
+        if proxy.principal.eligible
+    ]
+
+
+def can_cast_ballot(user: Any, election: Election, for_voter: RollEntry | None = None) -> bool:
+    """Cast one's own ballot as an eligible voter, or a principal's as their proxy holder.
+
+    Whether a round is open and the voter has not voted yet are the action's questions.
+    """
+    if for_voter is None:
+        return is_eligible_voter(user, election)
+    return any(principal.pk == for_voter.pk for principal in principals_of(user, election))
+
+
+def can_vote_in(user: Any, election: Election) -> bool:
+    """The ballot page is for the user: they may cast their own ballot or a principal's."""
+    return can_cast_ballot(user, election) or bool(principals_of(user, election))
+
+
+def can_see_ballots(user: Any, voting_round: VotingRound) -> bool:
+    """A counted round's anonymous ballots are public with the election (so anyone can recount)."""
+    return voting_round.status == RoundStatus.COUNTED and can_view_election(user, voting_round.election)
+
+
+# ---- nominations ---------------------------------------------------------------------------------
+
+from .models import Nomination, Route  # this block's own models, kept with it
+
+
+def is_nominee(user: Any, nomination: Nomination) -> bool:
+    """The nominee answers a nomination: accepts or declines it."""
+    person = person_of(user)
+    return person is not None and person.pk == nomination.nominee_id
+
+
+def can_withdraw_nomination(user: Any, nomination: Nomination) -> bool:
+    """Whoever made a nomination may take it back: the committee for the organisation's, the
+    proposer for a joint one, the nominee for a self-nomination."""
+    if nomination.route == Route.ORGANISATION:
+        return can_run_election(user, nomination.election.organisation)
+    person = person_of(user)
+    return person is not None and person.pk == nomination.proposer_id
+
+
+# ---- roll ---------------------------------------------------------------------------------------
+
+from .models import Elects, RuleSetName
+
+
+def belongs_to_electorate(user: Any, election: Election) -> bool:
+    """The user's person is one the roll is about: on it (eligible or not), or where the roll
+    comes from (registered in the village for a village election, a current member otherwise)."""
+    person = person_of(user)
+    if person is None:
+        return False
+    if RollEntry.objects.filter(election=election, person=person).exists():
+        return True
+    if election.rule_set == RuleSetName.VILLAGE_COMMITTEE and election.elects != Elects.OFFICERS:
+        place = election.organisation.place()
+        return place is not None and person.home_id == place.pk
+    return person.memberships.current().filter(organisation=election.organisation).exists()
+
+
+def can_raise_objection(user: Any, election: Election) -> bool:
+    """Object to the published roll: the organisation's own people, while objections are open."""
+    return can_object_to_roll(user, election) and belongs_to_electorate(user, election)

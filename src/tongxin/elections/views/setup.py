@@ -287,4 +287,4 @@ def organisation_section(organisation: Organisation, user: Any) -> dict[str, Any
     latest = list(elections.order_by("-created_at", "-pk")[:3])
     if not latest and not runs:
         return None
-    return {"template": "elections/setup_organisation_section.html", "organisation": organisation, "elections": latest, "can_run": runs}
+    return {"organisation": organisation, "elections": latest, "can_run": runs}
