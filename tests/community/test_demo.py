@@ -50,6 +50,8 @@ LOGIN_LINES = [
     "  shuanggang-handler   Case handler of Shuanggang Village",
     "  zhujiaao-handler     Case handler of Zhujia'ao Village",
     "  town-handler         Case handler of the Baishuiyang Town government: cases referred or escalated to the town",
+    # The elections app's: one of the members who voted in the branch's election.
+    "  xikou-member-01      A full member of the Xikou Village party branch, who voted in its committee election",
 ]
 VILLAGE_NAMES = ["溪口村", "双港村", "朱家岙村"]
 WORKGROUP_NAMES = ["法律援助工作组", "红袖标治安志愿者工作组", "老年人文娱活动工作组"]
@@ -111,6 +113,8 @@ def test_first_run_reports_what_it_added(first_run, db):
         "Now in the demo town — organisations: 42, people: 311, memberships: 261, demo accounts: 9.",
         # The feedback app adds its part of the demo through its AppConfig.
         "Demo cases: 60 added, 60 in the demo town.",
+        # And the elections app its elections, motions and documents.
+        "Demo elections and decisions: 2 elections, 4 motions, 1 documents.",
         *LOGIN_LINES,
     ]
 
@@ -176,13 +180,15 @@ def test_an_action_refusing_stops_the_command_with_status_2_and_adds_nothing(tow
 def test_every_step_is_in_the_audit_chain_as_the_demo_loader(town):
     events = AuditEvent.objects.filter(actor_label="system:demo")
 
-    # The feedback demo adds 4 handler accounts with their grants and 12 routing rules.
-    assert events.count() == 42 + 311 + 261 + (9 + 4) + (7 + 4) + 12
+    # The feedback demo adds 4 handler accounts with their grants and 12 routing rules; the
+    # elections demo 11 accounts for Xikou's branch members to vote with, and Shuanggang's
+    # election (created, its roll built and published by the loader; Xikou's by its committee).
+    assert events.count() == 42 + 311 + 261 + (9 + 4 + 11) + (7 + 4) + 12 + 3
     assert events.filter(verb="routingrule.add").count() == 12
     assert events.filter(verb="organisation.create").count() == 42
     assert events.filter(verb="person.add").count() == 311
     assert events.filter(verb="membership.add").count() == 261
-    assert events.filter(verb="account.create").count() == 9 + 4
+    assert events.filter(verb="account.create").count() == 9 + 4 + 11
     assert events.filter(verb="role.grant").count() == 7 + 4
     assert verify_chain().problem is None
 
@@ -372,7 +378,12 @@ def test_demo_logins_hold_their_roles_and_are_linked_to_people(town):
     assert (admin.is_superuser, admin.is_staff) == (True, True)
     linked = Person.objects.filter(user__isnull=False).values_list("user__username", flat=True)
     # The town's handler is an official of the town government, not one of the villages' residents.
-    assert sorted(linked) == sorted(username for username, _ in demo_logins() if username not in ("admin", "town-handler"))
+    # The members of Xikou's branch have accounts to vote with; one of them is listed.
+    voters = [username for username in linked if username.startswith("xikou-member-")]
+    assert len(voters) == 11
+    assert sorted(set(linked) - set(voters) | {"xikou-member-01"}) == sorted(
+        username for username, _ in demo_logins() if username not in ("admin", "town-handler")
+    )
     resident = Person.objects.get(user__username="resident")
     assert resident.party_status == PartyStatus.NON_PARTY
     assert resident.memberships.filter(organisation__name="溪口村民主协商议事会").exists()

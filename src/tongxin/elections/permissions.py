@@ -114,9 +114,21 @@ def can_view_document(user: Any, document: Any) -> bool:
 from .models import RoundStatus, VotingRound
 
 
+def voter_entry_of(user: Any, election: Election) -> RollEntry | None:
+    """The user's own roll entry (eligible or not), read once per request user and election:
+    the ballot page and the cast ask several predicates about it."""
+    person = person_of(user)
+    if person is None:
+        return None
+    entries = user.__dict__.setdefault("_tongxin_roll_entries", {})
+    if election.pk not in entries:
+        entries[election.pk] = RollEntry.objects.filter(election=election, person=person).order_by("pk").first()
+    return entries[election.pk]
+
+
 def principals_of(user: Any, election: Election) -> list[RollEntry]:
     """The eligible voters whose ballot the user may cast as their registered proxy holder."""
-    holder = roll_entry_of(user, election)
+    holder = voter_entry_of(user, election)
     if holder is None or not holder.eligible or not election.proxies_allowed:
         return []
     return [
@@ -132,7 +144,8 @@ def can_cast_ballot(user: Any, election: Election, for_voter: RollEntry | None =
     Whether a round is open and the voter has not voted yet are the action's questions.
     """
     if for_voter is None:
-        return is_eligible_voter(user, election)
+        entry = voter_entry_of(user, election)
+        return entry is not None and entry.eligible
     return any(principal.pk == for_voter.pk for principal in principals_of(user, election))
 
 

@@ -57,7 +57,7 @@ def create_election(
     settings.setdefault("seconders_required", SECONDERS.get(rule_set, 2))
     election = Election(
         organisation=organisation, title=title.strip(), seats=seats, rule_set=rule_set, elects=elects, mode=mode,
-        created_by=actor if getattr(actor, "is_authenticated", False) else None, **settings,
+        created_by=actor if getattr(actor, "pk", None) is not None else None, **settings,
     )
     _check(election)
     with transaction.atomic():
