@@ -28,7 +28,13 @@ from tongxin.community.demo import DEMO_ACTOR, DEMO_PASSWORD
 from tongxin.community.models import Membership, Organisation, PartyStatus, Person, Role
 
 from .actions.casting import cast_ballot
-from .actions.motions import decide_motion, draft_document, publish_document, record_votes, table_motion
+from .actions.motions import (
+    decide_motion,
+    draft_document,
+    publish_document,
+    record_votes,
+    table_motion,
+)
 from .actions.nominations import accept_nomination, fix_candidate_list, nominate, vet_nomination
 from .actions.roll import build_roll, eligible_roll, open_nominations, publish_roll
 from .actions.rounds import (

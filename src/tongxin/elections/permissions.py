@@ -11,6 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
 from tongxin.community.models import Organisation, Person, StaffRole
 from tongxin.community.permissions import has_role, is_signed_in
 
@@ -47,6 +50,15 @@ def can_run_election(user: Any, organisation: Organisation) -> bool:
 def can_view_election(user: Any, election: Election) -> bool:
     """A prepared election is public; a draft only to those who run it."""
     return election.phase != Phase.DRAFT or can_run_election(user, election.organisation)
+
+
+def visible_election(user: Any, pk: int) -> Election:
+    """The election with this id, if the user may see it; Http404 otherwise (so a draft is not
+    even known to exist outside its election committee)."""
+    election = get_object_or_404(Election.objects.select_related("organisation"), pk=pk)
+    if not can_view_election(user, election):
+        raise Http404
+    return election
 
 
 def is_eligible_voter(user: Any, election: Election) -> bool:

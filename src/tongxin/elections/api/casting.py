@@ -31,7 +31,12 @@ from ..actions.casting import (
     write_in_slots,
 )
 from ..models import Election, RollEntry, VotingRound
-from ..permissions import can_see_ballots, can_view_election, can_vote_in, voter_entry_of
+from ..permissions import (
+    can_see_ballots,
+    can_vote_in,
+    visible_election,
+    voter_entry_of,
+)
 
 router = Router()
 
@@ -122,12 +127,6 @@ class BallotIn(Schema):
 # ---- endpoints ------------------------------------------------------------------------------
 
 
-def _election(request: HttpRequest, pk: int) -> Election:
-    election = get_object_or_404(Election, pk=pk)
-    if not can_view_election(request.auth, election):
-        raise Http404
-    return election
-
 
 def _open_round(request: HttpRequest, election: Election) -> VotingRound:
     if not can_vote_in(request.auth, election):
@@ -147,7 +146,7 @@ def _open_round(request: HttpRequest, election: Election) -> VotingRound:
 )
 def get_ballot(request: HttpRequest, pk: int) -> dict[str, Any]:
     """The open round's ballot for the caller: its candidates, seats and whose ballot they may cast."""
-    election = _election(request, pk)
+    election = visible_election(request.auth, pk)
     voting_round = _open_round(request, election)
     own = voter_entry_of(request.auth, election)
     entries = round_entries(voting_round)
@@ -180,7 +179,7 @@ def get_ballot(request: HttpRequest, pk: int) -> dict[str, Any]:
 )
 def post_ballot(request: HttpRequest, pk: int, body: BallotIn) -> WithStatus[dict[str, str]]:
     """Cast the ballot; the answer holds its receipt, shown this once."""
-    election = _election(request, pk)
+    election = visible_election(request.auth, pk)
     voting_round = _open_round(request, election)
     for_voter = None
     if body.for_voter is not None:
@@ -205,7 +204,7 @@ def post_ballot(request: HttpRequest, pk: int, body: BallotIn) -> WithStatus[dic
 
 
 def _counted_round(request: HttpRequest, pk: int, number: int) -> VotingRound:
-    election = _election(request, pk)
+    election = visible_election(request.auth, pk)
     voting_round = get_object_or_404(VotingRound, election=election, number=number)
     voting_round.election = election
     if not can_see_ballots(request.auth, voting_round):

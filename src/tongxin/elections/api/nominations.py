@@ -11,7 +11,7 @@ import datetime
 from typing import Any
 
 from django.db.models import Count, Prefetch
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 from ninja import Status as WithStatus
@@ -34,7 +34,7 @@ from ..actions.nominations import (
     withdraw_nomination,
 )
 from ..models import Answer, Candidate, Election, Motion, Nomination, Question
-from ..permissions import can_view_election
+from ..permissions import visible_election
 
 router = Router()
 
@@ -149,22 +149,16 @@ class ReasonIn(Schema):
 # ---- looking up ------------------------------------------------------------------------------------
 
 
-def _election(request: HttpRequest, pk: int) -> Election:
-    election = get_object_or_404(Election.objects.select_related("organisation"), pk=pk)
-    if not can_view_election(request.auth, election):
-        raise Http404
-    return election
-
 
 def _nomination(request: HttpRequest, pk: int) -> Nomination:
     nomination = get_object_or_404(Nomination.objects.select_related("nominee", "proposer"), pk=pk)
-    nomination.election = _election(request, nomination.election_id)
+    nomination.election = visible_election(request.auth, nomination.election_id)
     return nomination
 
 
 def _question(request: HttpRequest, pk: int) -> Question:
     question = get_object_or_404(Question.objects.select_related("asked_by"), pk=pk)
-    question.election = _election(request, question.election_id)
+    question.election = visible_election(request.auth, question.election_id)
     return question
 
 
@@ -183,7 +177,7 @@ def _questions(election: Election) -> Any:
 @router.get("/elections/{pk}/nominations", response={200: list[NominationOut], **error_responses(404)}, auth=PUBLIC)
 def list_nominations(request: HttpRequest, pk: int) -> Any:
     """Every nomination of the election, with its route, seconders, status and the committee's reason."""
-    election = _election(request, pk)
+    election = visible_election(request.auth, pk)
     return (
         Nomination.objects.filter(election=election)
         .select_related("nominee", "proposer")
@@ -194,7 +188,7 @@ def list_nominations(request: HttpRequest, pk: int) -> Any:
 
 @router.post("/elections/{pk}/nominations", response={201: NominationOut, **error_responses(400, 403, 404, 409)})
 def post_nomination(request: HttpRequest, pk: int, body: NominateIn) -> Any:
-    election = _election(request, pk)
+    election = visible_election(request.auth, pk)
     nominee = get_object_or_404(Person, pk=body.nominee)
     return WithStatus(201, nominate(actor=request.auth, election=election, nominee=nominee, route=body.route, reasons=body.reasons))
 
@@ -230,14 +224,14 @@ def post_vet(request: HttpRequest, pk: int, body: VetIn) -> Any:
 @router.get("/elections/{pk}/candidates", response={200: list[CandidateOut], **error_responses(404)}, auth=PUBLIC)
 def list_candidates(request: HttpRequest, pk: int) -> Any:
     """The candidate list in its official order (surname strokes); apps rotate it for display."""
-    election = _election(request, pk)
+    election = visible_election(request.auth, pk)
     return Candidate.objects.filter(election=election).select_related("person").order_by("position", "pk")
 
 
 @router.post("/elections/{pk}/candidates", response={201: list[CandidateOut], **error_responses(400, 403, 404, 409)})
 def post_candidate_list(request: HttpRequest, pk: int, body: FixListIn) -> Any:
     """Fix the candidate list from the approved nominations (the election committee)."""
-    election = _election(request, pk)
+    election = visible_election(request.auth, pk)
     motion = get_object_or_404(Motion, pk=body.list_motion) if body.list_motion is not None else None
     candidates = fix_candidate_list(actor=request.auth, election=election, list_motion=motion)
     return WithStatus(201, Candidate.objects.filter(pk__in=[c.pk for c in candidates]).select_related("person").order_by("position"))
@@ -246,7 +240,7 @@ def post_candidate_list(request: HttpRequest, pk: int, body: FixListIn) -> Any:
 @router.put("/candidates/{pk}/profile", response={200: CandidateOut, **error_responses(400, 403, 404, 409)})
 def put_profile(request: HttpRequest, pk: int, body: ProfileIn) -> Any:
     candidate = get_object_or_404(Candidate.objects.select_related("person"), pk=pk)
-    candidate.election = _election(request, candidate.election_id)
+    candidate.election = visible_election(request.auth, candidate.election_id)
     return edit_candidate_profile(actor=request.auth, candidate=candidate, profile=body.profile, statement=body.statement)
 
 
@@ -256,12 +250,12 @@ def put_profile(request: HttpRequest, pk: int, body: ProfileIn) -> Any:
 @router.get("/elections/{pk}/questions", response={200: list[QuestionOut], **error_responses(404)}, auth=PUBLIC)
 def list_questions(request: HttpRequest, pk: int) -> Any:
     """Every question with the answers given; a hidden question shows only the committee's reason."""
-    return _questions(_election(request, pk))
+    return _questions(visible_election(request.auth, pk))
 
 
 @router.post("/elections/{pk}/questions", response={201: QuestionOut, **error_responses(400, 403, 404, 409)})
 def post_question(request: HttpRequest, pk: int, body: TextIn) -> Any:
-    question = ask_question(actor=request.auth, election=_election(request, pk), text=body.text)
+    question = ask_question(actor=request.auth, election=visible_election(request.auth, pk), text=body.text)
     return WithStatus(201, _questions(question.election).get(pk=question.pk))
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
@@ -36,7 +36,7 @@ from ..actions.roll import (
     revoke_proxy,
 )
 from ..models import Election, Objection, ObjectionAsk, Proxy, RollEntry
-from ..permissions import can_run_election, can_view_election, person_of
+from ..permissions import can_run_election, person_of, visible_election
 
 router = Router()
 
@@ -179,12 +179,6 @@ class ProxyIn(Schema):
 # ---- lookups --------------------------------------------------------------------------------
 
 
-def _election(request: HttpRequest, pk: int) -> Election:
-    election = get_object_or_404(Election.objects.select_related("organisation"), pk=pk)
-    if not can_view_election(request.auth, election):
-        raise Http404
-    return election
-
 
 def _entry(election: Election, pk: int, field: str) -> RollEntry:
     entry = RollEntry.objects.select_related("election__organisation").filter(election=election, pk=pk).first()
@@ -200,7 +194,7 @@ def _entry(election: Election, pk: int, field: str) -> RollEntry:
 @paginate(LimitOffset)
 def list_roll(request: HttpRequest, pk: int, eligible: bool | None = None, name: str = "") -> Any:
     """The roll by name; drafts only for the election committee."""
-    entries = RollEntry.objects.filter(election=_election(request, pk)).select_related("person")
+    entries = RollEntry.objects.filter(election=visible_election(request.auth, pk)).select_related("person")
     if eligible is not None:
         entries = entries.filter(excluded="") if eligible else entries.exclude(excluded="")
     if name.strip():
@@ -210,19 +204,19 @@ def list_roll(request: HttpRequest, pk: int, eligible: bool | None = None, name:
 
 @router.post("/elections/{pk}/roll/build", response={200: RollChangesOut, **error_responses(400, 403, 404, 409)})
 def post_build_roll(request: HttpRequest, pk: int) -> Any:
-    return build_roll(actor=request.auth, election=_election(request, pk))
+    return build_roll(actor=request.auth, election=visible_election(request.auth, pk))
 
 
 @router.post("/elections/{pk}/roll/publish", response={200: RollPhaseOut, **error_responses(403, 404, 409)})
 def post_publish_roll(request: HttpRequest, pk: int) -> Any:
-    return publish_roll(actor=request.auth, election=_election(request, pk))
+    return publish_roll(actor=request.auth, election=visible_election(request.auth, pk))
 
 
 @router.post(
     "/elections/{pk}/roll/{entry_id}/exclude", response={200: RollEntryOut, **error_responses(400, 403, 404, 409)}
 )
 def post_exclude(request: HttpRequest, pk: int, entry_id: int, body: RollExcludeIn) -> Any:
-    _election(request, pk)
+    visible_election(request.auth, pk)
     entry = get_object_or_404(RollEntry.objects.select_related("election__organisation"), pk=entry_id, election_id=pk)
     return exclude_from_roll(actor=request.auth, entry=entry, reason=body.reason)
 
@@ -231,7 +225,7 @@ def post_exclude(request: HttpRequest, pk: int, entry_id: int, body: RollExclude
     "/elections/{pk}/roll/{entry_id}/restore", response={200: RollEntryOut, **error_responses(400, 403, 404, 409)}
 )
 def post_restore(request: HttpRequest, pk: int, entry_id: int) -> Any:
-    _election(request, pk)
+    visible_election(request.auth, pk)
     entry = get_object_or_404(RollEntry.objects.select_related("election__organisation"), pk=entry_id, election_id=pk)
     restored = restore_to_roll(actor=request.auth, entry=entry)
     restored.person = entry.person
@@ -240,7 +234,7 @@ def post_restore(request: HttpRequest, pk: int, entry_id: int) -> Any:
 
 @router.post("/elections/{pk}/open-nominations", response={200: RollPhaseOut, **error_responses(403, 404, 409)})
 def post_open_nominations(request: HttpRequest, pk: int) -> Any:
-    return open_nominations(actor=request.auth, election=_election(request, pk))
+    return open_nominations(actor=request.auth, election=visible_election(request.auth, pk))
 
 
 # ---- objections -----------------------------------------------------------------------------
@@ -249,7 +243,7 @@ def post_open_nominations(request: HttpRequest, pk: int) -> Any:
 @router.get("/elections/{pk}/objections", response=list[ObjectionOut], auth=PUBLIC)
 @paginate(LimitOffset)
 def list_objections(request: HttpRequest, pk: int) -> Any:
-    election = _election(request, pk)
+    election = visible_election(request.auth, pk)
     return (
         Objection.objects.filter(election=election)
         .select_related("about", "election__organisation")
@@ -259,7 +253,7 @@ def list_objections(request: HttpRequest, pk: int) -> Any:
 
 @router.post("/elections/{pk}/objections", response={201: ObjectionOut, **error_responses(400, 403, 404, 409)})
 def post_objection(request: HttpRequest, pk: int, body: ObjectionIn) -> Any:
-    election = _election(request, pk)
+    election = visible_election(request.auth, pk)
     about = Person.objects.filter(pk=body.about).first()
     if about is None:
         raise ActionError(_("about: there is no person %(id)s.") % {"id": body.about})
@@ -272,7 +266,7 @@ def post_objection(request: HttpRequest, pk: int, body: ObjectionIn) -> Any:
 @router.post("/objections/{pk}/decision", response={200: ObjectionOut, **error_responses(400, 403, 404, 409)})
 def post_decision(request: HttpRequest, pk: int, body: ObjectionDecisionIn) -> Any:
     objection = get_object_or_404(Objection.objects.select_related("election__organisation", "about"), pk=pk)
-    _election(request, objection.election_id)
+    visible_election(request.auth, objection.election_id)
     decided = decide_objection(actor=request.auth, objection=objection, upheld=body.upheld, reason=body.reason)
     decided.about, decided.election = objection.about, objection.election
     return decided
@@ -286,7 +280,7 @@ def post_decision(request: HttpRequest, pk: int, body: ObjectionDecisionIn) -> A
 def list_proxies(request: HttpRequest, pk: int) -> Any:
     """Every registered proxy, by name: the village rule publishes them."""
     return (
-        Proxy.objects.filter(election=_election(request, pk))
+        Proxy.objects.filter(election=visible_election(request.auth, pk))
         .select_related("principal__person", "holder__person")
         .order_by("holder__person__name", "holder_id", "principal__person__name", "pk")
     )
@@ -294,7 +288,7 @@ def list_proxies(request: HttpRequest, pk: int) -> Any:
 
 @router.post("/elections/{pk}/proxies", response={201: ProxyOut, **error_responses(400, 403, 404, 409)})
 def post_proxy(request: HttpRequest, pk: int, body: ProxyIn) -> Any:
-    election = _election(request, pk)
+    election = visible_election(request.auth, pk)
     proxy = register_proxy(
         actor=request.auth, election=election, principal=_entry(election, body.principal, "principal"),
         holder=_entry(election, body.holder, "holder"), relation=body.relation,
@@ -305,6 +299,6 @@ def post_proxy(request: HttpRequest, pk: int, body: ProxyIn) -> Any:
 @router.delete("/proxies/{pk}", response={204: None, **error_responses(403, 404, 409)})
 def delete_proxy(request: HttpRequest, pk: int) -> Any:
     proxy = get_object_or_404(Proxy.objects.select_related("election__organisation"), pk=pk)
-    _election(request, proxy.election_id)
+    visible_election(request.auth, proxy.election_id)
     revoke_proxy(actor=request.auth, proxy=proxy)
     return WithStatus(204, None)

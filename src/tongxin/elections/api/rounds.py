@@ -24,7 +24,11 @@ from tongxin.core.errors import ActionError
 
 from ..actions import rounds as actions
 from ..models import Duty, Election, Motion, Official, Phase, Teller, VotingRound
-from ..permissions import can_enter_paper_ballots, can_run_election, can_view_election
+from ..permissions import (
+    can_enter_paper_ballots,
+    can_run_election,
+    visible_election,
+)
 from ..views.rounds import RoundView, next_step_text, round_views
 
 router = Router()
@@ -168,12 +172,6 @@ class ElectionOfficialOut(Schema):
 # ---- looking up ---------------------------------------------------------------------------------
 
 
-def _election(request: HttpRequest, pk: int) -> Election:
-    election = get_object_or_404(Election.objects.select_related("organisation"), pk=pk)
-    if not can_view_election(request.auth, election):
-        raise Http404
-    return election
-
 
 def _round(election: Election, number: int) -> VotingRound:
     voting_round = get_object_or_404(VotingRound, election=election, number=number)
@@ -232,7 +230,7 @@ def _one_round_out(election: Election, number: int) -> dict[str, Any]:
     openapi_extra=OPTIONAL_SIGN_IN, summary="The rounds of voting and what happens next",
 )
 def list_rounds(request: HttpRequest, pk: int) -> dict[str, Any]:
-    return _rounds_out(_election(request, pk))
+    return _rounds_out(visible_election(request.auth, pk))
 
 
 @router.get(
@@ -240,7 +238,7 @@ def list_rounds(request: HttpRequest, pk: int) -> dict[str, Any]:
     openapi_extra=OPTIONAL_SIGN_IN, summary="One round of voting with its count",
 )
 def get_round(request: HttpRequest, pk: int, number: int) -> dict[str, Any]:
-    election = _election(request, pk)
+    election = visible_election(request.auth, pk)
     _round(election, number)
     return _one_round_out(election, number)
 
@@ -251,7 +249,7 @@ def get_round(request: HttpRequest, pk: int, number: int) -> dict[str, Any]:
 )
 def get_result(request: HttpRequest, pk: int) -> dict[str, Any]:
     """Before publication, only the committee running the election reads it (others get 404)."""
-    election = _election(request, pk)
+    election = visible_election(request.auth, pk)
     if election.phase != Phase.PUBLISHED and not can_run_election(request.auth, election.organisation):
         raise Http404
     views = round_views(election)
@@ -278,7 +276,7 @@ def get_result(request: HttpRequest, pk: int) -> dict[str, Any]:
     summary="Open the vote: round 1 with the whole candidate list",
 )
 def open_voting(request: HttpRequest, pk: int) -> WithStatus[dict[str, Any]]:
-    election = _election(request, pk)
+    election = visible_election(request.auth, pk)
     voting_round = actions.open_voting(actor=request.auth, election=election)
     return WithStatus(201, _one_round_out(election, voting_round.number))
 
@@ -289,7 +287,7 @@ def open_voting(request: HttpRequest, pk: int) -> WithStatus[dict[str, Any]]:
 )
 def start_next_round(request: HttpRequest, pk: int, body: NextRoundIn) -> WithStatus[dict[str, Any]]:
     """201 with the new round; 200 with the rounds when the seats were reduced instead."""
-    election = _election(request, pk)
+    election = visible_election(request.auth, pk)
     motion = None
     if body.reduce_seats_motion is not None:
         motion = Motion.objects.filter(pk=body.reduce_seats_motion).first()
@@ -302,7 +300,7 @@ def start_next_round(request: HttpRequest, pk: int, body: NextRoundIn) -> WithSt
 
 
 def _step(request: HttpRequest, pk: int, number: int, action: Any, **data: Any) -> dict[str, Any]:
-    election = _election(request, pk)
+    election = visible_election(request.auth, pk)
     action(actor=request.auth, voting_round=_round(election, number), **data)
     return _one_round_out(election, number)
 
@@ -347,7 +345,7 @@ def sign_round(request: HttpRequest, pk: int, number: int, body: RoundSignIn) ->
 
 @router.post("/elections/{pk}/result/publish", response={200: ElectionResultOut, **ROUND_ERRORS}, summary="Publish the result")
 def publish_result(request: HttpRequest, pk: int, body: ResultPublishIn) -> dict[str, Any]:
-    election = _election(request, pk)
+    election = visible_election(request.auth, pk)
     actions.publish_result(actor=request.auth, election=election, minutes=body.minutes)
     return get_result(request, pk)
 
@@ -360,7 +358,7 @@ def publish_result(request: HttpRequest, pk: int, body: ResultPublishIn) -> dict
     summary="Enter one paper ballot as teller 1 or 2 (again, to correct it)",
 )
 def enter_paper(request: HttpRequest, pk: int, number: int, body: PaperBallotIn) -> WithStatus[dict[str, Any]]:
-    election = _election(request, pk)
+    election = visible_election(request.auth, pk)
     voting_round = _round(election, number)
     entry = actions.enter_paper_ballot(
         actor=request.auth, voting_round=voting_round, teller=body.teller, position=body.position,
@@ -379,7 +377,7 @@ def enter_paper(request: HttpRequest, pk: int, number: int, body: PaperBallotIn)
 )
 def mismatches(request: HttpRequest, pk: int, number: int) -> list[actions.Mismatch]:
     """Contents as stored (`ballots.py`); 409 until both tellers have entered the whole pile."""
-    election = _election(request, pk)
+    election = visible_election(request.auth, pk)
     if not (can_enter_paper_ballots(request.auth, election) or can_run_election(request.auth, election.organisation)):
         raise PermissionDenied
     voting_round = _round(election, number)
@@ -393,7 +391,7 @@ def mismatches(request: HttpRequest, pk: int, number: int) -> list[actions.Misma
     summary="Record what a paper ballot says, as both tellers agree",
 )
 def reconcile(request: HttpRequest, pk: int, number: int, body: PaperReconcileIn) -> WithStatus[dict[str, Any]]:
-    election = _election(request, pk)
+    election = visible_election(request.auth, pk)
     voting_round = _round(election, number)
     actions.reconcile_paper_ballot(
         actor=request.auth, voting_round=voting_round, position=body.position, marks=body.marks,
@@ -418,13 +416,13 @@ def _official_out(official: Official) -> dict[str, Any]:
     openapi_extra=OPTIONAL_SIGN_IN, summary="The election's tellers and scrutineers",
 )
 def list_officials(request: HttpRequest, pk: int) -> list[dict[str, Any]]:
-    election = _election(request, pk)
+    election = visible_election(request.auth, pk)
     return [_official_out(o) for o in election.officials.select_related("person").order_by("duty", "pk")]
 
 
 @router.post("/elections/{pk}/officials", response={201: ElectionOfficialOut, **ROUND_ERRORS}, summary="Appoint a teller or scrutineer")
 def appoint_official(request: HttpRequest, pk: int, body: OfficialAppointIn) -> WithStatus[dict[str, Any]]:
-    election = _election(request, pk)
+    election = visible_election(request.auth, pk)
     person = get_object_or_404(Person, pk=body.person)
     official = actions.appoint_official(
         actor=request.auth, election=election, person=person, duty=body.duty,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 from ninja.pagination import paginate
@@ -16,7 +16,7 @@ from tongxin.core.api import LimitOffset, error_responses
 
 from ..actions.setup import cancel_election, create_election, update_election
 from ..models import Election
-from ..permissions import can_run_election, can_view_election
+from ..permissions import can_run_election, visible_election
 
 router = Router()
 
@@ -86,12 +86,6 @@ class CancelIn(Schema):
     reason: str
 
 
-def _election(request: HttpRequest, pk: int) -> Election:
-    election = get_object_or_404(Election.objects.select_related("organisation"), pk=pk)
-    if not can_view_election(request.auth, election):
-        raise Http404
-    return election
-
 
 @router.get("/organisations/{organisation_id}/elections", response=list[ElectionOut], auth=PUBLIC)
 @paginate(LimitOffset)
@@ -106,7 +100,7 @@ def list_elections(request: HttpRequest, organisation_id: int) -> Any:
 
 @router.get("/elections/{pk}", response={200: ElectionOut, **error_responses(404)}, auth=PUBLIC)
 def get_election(request: HttpRequest, pk: int) -> Any:
-    return _election(request, pk)
+    return visible_election(request.auth, pk)
 
 
 @router.post("/organisations/{organisation_id}/elections", response={201: ElectionOut, **error_responses(400, 403, 404)})
@@ -119,10 +113,10 @@ def post_election(request: HttpRequest, organisation_id: int, body: ElectionIn) 
 
 @router.patch("/elections/{pk}", response={200: ElectionOut, **error_responses(400, 403, 404, 409)})
 def patch_election(request: HttpRequest, pk: int, body: ElectionSettingsIn) -> Any:
-    election = _election(request, pk)
+    election = visible_election(request.auth, pk)
     return update_election(actor=request.auth, election=election, **body.dict(exclude_unset=True))
 
 
 @router.post("/elections/{pk}/cancel", response={200: ElectionOut, **error_responses(400, 403, 404, 409)})
 def post_cancel(request: HttpRequest, pk: int, body: CancelIn) -> Any:
-    return cancel_election(actor=request.auth, election=_election(request, pk), reason=body.reason)
+    return cancel_election(actor=request.auth, election=visible_election(request.auth, pk), reason=body.reason)

@@ -40,8 +40,13 @@ from ..actions.casting import (
     voter_choices,
     write_in_slots,
 )
-from ..models import Ballot, Election, RollEntry, RoundCandidate, VotingRound
-from ..permissions import can_see_ballots, can_view_election, can_vote_in, voter_entry_of
+from ..models import Ballot, RollEntry, RoundCandidate, VotingRound
+from ..permissions import (
+    can_see_ballots,
+    can_vote_in,
+    visible_election,
+    voter_entry_of,
+)
 
 BALLOTS_PER_PAGE = 100
 # One letter per mark: the form's fields are the same size whatever the voter chose.
@@ -152,7 +157,7 @@ def _voter_label(entry: RollEntry, own: RollEntry | None) -> str:
 def ballot(request: HttpRequest, pk: int) -> HttpResponse:
     if not is_signed_in(request.user):
         return redirect_to_login(request.get_full_path())
-    election = _election(request, pk)
+    election = visible_election(request.user, pk)
     if not can_vote_in(request.user, election):
         raise PermissionDenied
     voting_round = open_round(election)
@@ -264,7 +269,7 @@ class ReceiptForm(forms.Form):
 
 @require_http_methods(["GET"])
 def receipt(request: HttpRequest, pk: int) -> HttpResponse:
-    election = _election(request, pk)
+    election = visible_election(request.user, pk)
     form = ReceiptForm(request.GET or None)
     found = None
     if form.is_valid():
@@ -283,7 +288,7 @@ def receipt(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET"])
 def ballots(request: HttpRequest, pk: int, number: int) -> HttpResponse:
-    election = _election(request, pk)
+    election = visible_election(request.user, pk)
     voting_round = get_object_or_404(VotingRound, election=election, number=number)
     voting_round.election = election
     if not can_see_ballots(request.user, voting_round):
@@ -329,12 +334,6 @@ def _readable(marks: dict[str, str], write_ins: tuple[str, ...]) -> dict[str, li
         "written_in": list(write_ins),
     }
 
-
-def _election(request: HttpRequest, pk: int) -> Election:
-    election = get_object_or_404(Election, pk=pk)
-    if not can_view_election(request.user, election):
-        raise Http404
-    return election
 
 
 urlpatterns: list[URLPattern] = [

@@ -12,7 +12,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
@@ -57,9 +57,9 @@ from ..permissions import (
     can_ask_candidates,
     can_nominate,
     can_run_election,
-    can_view_election,
     is_nominee,
     person_of,
+    visible_election,
 )
 from ..strokes import name_key
 
@@ -140,15 +140,9 @@ class HideForm(forms.Form):
 # ---- looking up ------------------------------------------------------------------------------------
 
 
-def _election(request: HttpRequest, pk: int) -> Election:
-    election = get_object_or_404(Election.objects.select_related("organisation"), pk=pk)
-    if not can_view_election(request.user, election):
-        raise Http404
-    return election
-
 
 def _nomination(request: HttpRequest, pk: int, nomination_pk: int) -> Nomination:
-    election = _election(request, pk)
+    election = visible_election(request.user, pk)
     nomination = get_object_or_404(
         Nomination.objects.select_related("nominee", "proposer"), election=election, pk=nomination_pk
     )
@@ -199,7 +193,7 @@ def _post_step(request: HttpRequest, step: Callable[[], Any], done: str, back: s
 
 @require_http_methods(["GET", "POST"])
 def nominations(request: HttpRequest, pk: int) -> HttpResponse:
-    election = _election(request, pk)
+    election = visible_election(request.user, pk)
     runs = can_run_election(request.user, election.organisation)
     votes = can_nominate(request.user, election)
     routes = ([Route.ORGANISATION] if runs and election.phase == Phase.NOMINATION else []) + (
@@ -319,7 +313,7 @@ def nomination_vet(request: HttpRequest, pk: int, nomination_pk: int) -> HttpRes
 
 @require_http_methods(["GET", "POST"])
 def candidate_list_fix(request: HttpRequest, pk: int) -> HttpResponse:
-    election = _election(request, pk)
+    election = visible_election(request.user, pk)
     if not can_run_election(request.user, election.organisation):
         raise PermissionDenied
     form = FixListForm(request.POST or None, election=election)
@@ -346,7 +340,7 @@ def candidate_list_fix(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET"])
 def candidates(request: HttpRequest, pk: int) -> HttpResponse:
-    election = _election(request, pk)
+    election = visible_election(request.user, pk)
     official = _candidates(election)
     return render(request, "elections/nominations_candidates.html", {
         "election": election,
@@ -360,7 +354,7 @@ def candidates(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET"])
 def candidate(request: HttpRequest, pk: int, candidate_pk: int) -> HttpResponse:
-    election = _election(request, pk)
+    election = visible_election(request.user, pk)
     shown = get_object_or_404(Candidate.objects.select_related("person"), election=election, pk=candidate_pk)
     answers = (
         Answer.objects.filter(candidate=shown, question__hidden_reason="")
@@ -376,7 +370,7 @@ def candidate(request: HttpRequest, pk: int, candidate_pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def candidate_edit(request: HttpRequest, pk: int, candidate_pk: int) -> HttpResponse:
-    election = _election(request, pk)
+    election = visible_election(request.user, pk)
     shown = get_object_or_404(Candidate.objects.select_related("person"), election=election, pk=candidate_pk)
     person = person_of(request.user)
     if person is None or person.pk != shown.person_id:
@@ -404,7 +398,7 @@ def candidate_edit(request: HttpRequest, pk: int, candidate_pk: int) -> HttpResp
 
 @require_http_methods(["GET", "POST"])
 def questions(request: HttpRequest, pk: int) -> HttpResponse:
-    election = _election(request, pk)
+    election = visible_election(request.user, pk)
     may_ask = can_ask_candidates(request.user, election)
     form = QuestionForm(request.POST or None) if may_ask else None
     if request.method == "POST":
@@ -442,7 +436,7 @@ def questions(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def question_answer(request: HttpRequest, pk: int, question_pk: int) -> HttpResponse:
-    election = _election(request, pk)
+    election = visible_election(request.user, pk)
     question = get_object_or_404(Question, election=election, pk=question_pk)
     question.election = election
     person = person_of(request.user)
@@ -466,7 +460,7 @@ def question_answer(request: HttpRequest, pk: int, question_pk: int) -> HttpResp
 
 @require_http_methods(["GET", "POST"])
 def question_hide(request: HttpRequest, pk: int, question_pk: int) -> HttpResponse:
-    election = _election(request, pk)
+    election = visible_election(request.user, pk)
     if not can_run_election(request.user, election.organisation):
         raise PermissionDenied
     question = get_object_or_404(Question, election=election, pk=question_pk)

@@ -22,7 +22,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.formats import date_format
@@ -63,9 +63,9 @@ from ..models import (
 from ..permissions import (
     can_raise_objection,
     can_run_election,
-    can_view_election,
     person_of,
     roll_entry_of,
+    visible_election,
 )
 
 ENTRIES_PER_PAGE = 100
@@ -143,13 +143,6 @@ def _entry_label(entry: RollEntry) -> str:
 # ---- helpers --------------------------------------------------------------------------------
 
 
-def _election(request: HttpRequest, pk: int) -> Election:
-    """The election, if the reader may see it: a draft is the election committee's alone (404)."""
-    election = get_object_or_404(Election.objects.select_related("organisation"), pk=pk)
-    if not can_view_election(request.user, election):
-        raise Http404
-    return election
-
 
 def _runner_only(request: HttpRequest, election: Election) -> None:
     if not can_run_election(request.user, election.organisation):
@@ -205,7 +198,7 @@ def _signed_out(request: HttpRequest) -> HttpResponse | None:
 
 @require_http_methods(["GET"])
 def roll(request: HttpRequest, pk: int) -> HttpResponse:
-    election = _election(request, pk)
+    election = visible_election(request.user, pk)
     runs = can_run_election(request.user, election.organisation)
     entries = _entries(election)
     show = request.GET.get("show", "")
@@ -246,7 +239,7 @@ def _act(request: HttpRequest, action: Any, success: str, **kwargs: Any) -> None
 
 @require_http_methods(["POST"])
 def roll_build(request: HttpRequest, pk: int) -> HttpResponse:
-    election = _election(request, pk)
+    election = visible_election(request.user, pk)
     _runner_only(request, election)
     try:
         changes = build_roll(actor=request.user, election=election)
@@ -263,7 +256,7 @@ def roll_build(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["POST"])
 def roll_publish(request: HttpRequest, pk: int) -> HttpResponse:
-    election = _election(request, pk)
+    election = visible_election(request.user, pk)
     _runner_only(request, election)
     _act(request, publish_roll, _("The roll is published and open to objection."), election=election)
     return redirect("elections:roll", election.pk)
@@ -271,7 +264,7 @@ def roll_publish(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def roll_exclude(request: HttpRequest, pk: int, entry_pk: int) -> HttpResponse:
-    election = _election(request, pk)
+    election = visible_election(request.user, pk)
     _runner_only(request, election)
     entry = get_object_or_404(_entries(election), pk=entry_pk)
     form = ExcludeForm(request.POST or None)
@@ -288,7 +281,7 @@ def roll_exclude(request: HttpRequest, pk: int, entry_pk: int) -> HttpResponse:
 
 @require_http_methods(["POST"])
 def roll_restore(request: HttpRequest, pk: int, entry_pk: int) -> HttpResponse:
-    election = _election(request, pk)
+    election = visible_election(request.user, pk)
     _runner_only(request, election)
     entry = get_object_or_404(_entries(election), pk=entry_pk)
     _act(
@@ -300,7 +293,7 @@ def roll_restore(request: HttpRequest, pk: int, entry_pk: int) -> HttpResponse:
 
 @require_http_methods(["POST"])
 def nominations_open(request: HttpRequest, pk: int) -> HttpResponse:
-    election = _election(request, pk)
+    election = visible_election(request.user, pk)
     _runner_only(request, election)
     _act(request, open_nominations, _("Nominations are open."), election=election)
     back = "elections:roll" if request.POST.get("back") == "roll" else "elections:objections"
@@ -312,7 +305,7 @@ def nominations_open(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def objections(request: HttpRequest, pk: int) -> HttpResponse:
-    election = _election(request, pk)
+    election = visible_election(request.user, pk)
     allowed = can_raise_objection(request.user, election)
     if request.method == "POST":
         if (response := _signed_out(request)) is not None:
@@ -414,7 +407,7 @@ def _why_no_objection(request: HttpRequest, election: Election, runs: bool) -> s
 
 @require_http_methods(["POST"])
 def objection_decide(request: HttpRequest, pk: int, objection_pk: int) -> HttpResponse:
-    election = _election(request, pk)
+    election = visible_election(request.user, pk)
     _runner_only(request, election)
     objection = get_object_or_404(Objection.objects.select_related("election__organisation"), pk=objection_pk, election=election)
     form = DecisionForm(request.POST, prefix=f"decide-{objection.pk}")
@@ -437,7 +430,7 @@ def objection_decide(request: HttpRequest, pk: int, objection_pk: int) -> HttpRe
 
 @require_http_methods(["GET", "POST"])
 def proxies(request: HttpRequest, pk: int) -> HttpResponse:
-    election = _election(request, pk)
+    election = visible_election(request.user, pk)
     runs = can_run_election(request.user, election.organisation)
     if request.method == "POST":
         _runner_only(request, election)
@@ -491,7 +484,7 @@ def proxies(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["POST"])
 def proxy_revoke(request: HttpRequest, pk: int, proxy_pk: int) -> HttpResponse:
-    election = _election(request, pk)
+    election = visible_election(request.user, pk)
     _runner_only(request, election)
     proxy = get_object_or_404(Proxy.objects.select_related("election__organisation"), pk=proxy_pk, election=election)
     _act(request, revoke_proxy, _("The proxy is revoked."), proxy=proxy)

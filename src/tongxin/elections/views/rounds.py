@@ -48,8 +48,8 @@ from ..permissions import (
     can_enter_paper_ballots,
     can_run_election,
     can_sign_result,
-    can_view_election,
     official_duty,
+    visible_election,
 )
 
 MARK_CHOICES = [
@@ -140,12 +140,6 @@ class ReconcileForm(PaperBallotForm):
 
 # -- Looking up --------------------------------------------------------------------------------
 
-
-def _election_for(user: Any, pk: int) -> Election:
-    election = get_object_or_404(Election.objects.select_related("organisation"), pk=pk)
-    if not can_view_election(user, election):
-        raise Http404
-    return election
 
 
 def _round_for(election: Election, number: int) -> VotingRound:
@@ -332,7 +326,7 @@ def _done(request: HttpRequest, text: str, to: str, *args: Any) -> HttpResponse:
 
 @require_http_methods(["GET"])
 def round_list(request: HttpRequest, pk: int) -> HttpResponse:
-    election = _election_for(request.user, pk)
+    election = visible_election(request.user, pk)
     context = _context(request, election)
     context["next_form"] = NextRoundForm(election=election) if context["may_run"] else None
     return render(request, "elections/rounds_list.html", context)
@@ -342,7 +336,7 @@ def round_list(request: HttpRequest, pk: int) -> HttpResponse:
 def round_open(request: HttpRequest, pk: int) -> HttpResponse:
     if (response := _signed_out(request)) is not None:
         return response
-    election = _election_for(request.user, pk)
+    election = visible_election(request.user, pk)
     try:
         actions.open_voting(actor=request.user, election=election)
     except ActionError as error:
@@ -355,7 +349,7 @@ def round_open(request: HttpRequest, pk: int) -> HttpResponse:
 def round_next(request: HttpRequest, pk: int) -> HttpResponse:
     if (response := _signed_out(request)) is not None:
         return response
-    election = _election_for(request.user, pk)
+    election = visible_election(request.user, pk)
     if not can_run_election(request.user, election.organisation):
         raise PermissionDenied
     form = NextRoundForm(request.POST, election=election)
@@ -375,7 +369,7 @@ def round_next(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET"])
 def round_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
-    election = _election_for(request.user, pk)
+    election = visible_election(request.user, pk)
     _round_for(election, number)
     return _round_page(request, election, number, {})
 
@@ -416,7 +410,7 @@ def round_step(request: HttpRequest, pk: str, number: str, step: str) -> HttpRes
     """One of the round's steps (`STEPS`): the committee's, or a scrutineer's signature."""
     if (response := _signed_out(request)) is not None:
         return response
-    election = _election_for(request.user, int(pk))  # re_path passes strings
+    election = visible_election(request.user, int(pk))  # re_path passes strings
     voting_round = _round_for(election, int(number))
     form_class, action, done = STEPS[step]
     form = form_class(request.POST) if form_class else None
@@ -444,7 +438,7 @@ def paper_entry(request: HttpRequest, pk: int, number: int, teller: int) -> Http
     """A teller's fast form: one paper ballot at a time, then the next."""
     if (response := _signed_out(request)) is not None:
         return response
-    election = _election_for(request.user, pk)
+    election = visible_election(request.user, pk)
     if not can_enter_paper_ballots(request.user, election):
         raise PermissionDenied
     if teller not in Teller.values:
@@ -504,7 +498,7 @@ def reconcile(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     """The tellers' differences side by side, once both have finished; each settled together."""
     if (response := _signed_out(request)) is not None:
         return response
-    election = _election_for(request.user, pk)
+    election = visible_election(request.user, pk)
     teller = can_enter_paper_ballots(request.user, election)
     if not (teller or can_run_election(request.user, election.organisation)):
         raise PermissionDenied
@@ -560,7 +554,7 @@ def _readable(mismatch: actions.Mismatch, labels: list[str]) -> dict[str, Any]:
 
 @require_http_methods(["GET", "POST"])
 def officials(request: HttpRequest, pk: int) -> HttpResponse:
-    election = _election_for(request.user, pk)
+    election = visible_election(request.user, pk)
     may_run = can_run_election(request.user, election.organisation)
     form = OfficialForm(request.POST or None, election=election) if may_run else None
     if request.method == "POST":
@@ -585,7 +579,7 @@ def officials(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET"])
 def result(request: HttpRequest, pk: int) -> HttpResponse:
-    election = _election_for(request.user, pk)
+    election = visible_election(request.user, pk)
     context = _context(request, election)
     views = context["rounds"]
     context["elected"] = [(name, view.round.number) for view in views for name in view.elected]
@@ -600,7 +594,7 @@ def result(request: HttpRequest, pk: int) -> HttpResponse:
 def result_publish(request: HttpRequest, pk: int) -> HttpResponse:
     if (response := _signed_out(request)) is not None:
         return response
-    election = _election_for(request.user, pk)
+    election = visible_election(request.user, pk)
     if not can_run_election(request.user, election.organisation):
         raise PermissionDenied
     form = PublishForm(request.POST)

@@ -11,7 +11,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -23,7 +23,12 @@ from tongxin.core.errors import ActionError
 
 from ..actions.setup import SETTINGS_FIELDS, cancel_election, create_election, update_election
 from ..models import PHASE_ORDER, Election, Mode, Phase, RuleSetName, VotingRound
-from ..permissions import can_run_election, can_view_election, is_eligible_voter, person_of
+from ..permissions import (
+    can_run_election,
+    is_eligible_voter,
+    person_of,
+    visible_election,
+)
 
 # Rule numbers an election committee may adjust on the form; the rest stay as the rule set says.
 ADJUSTED_RULES = ("quorum", "quorum_strict", "threshold", "candidate_ratio")
@@ -98,12 +103,6 @@ def _organisation_for_runner(request: HttpRequest, organisation_id: int) -> Orga
         raise PermissionDenied
     return organisation
 
-
-def _visible_election(request: HttpRequest, pk: int) -> Election:
-    election = get_object_or_404(Election.objects.select_related("organisation"), pk=pk)
-    if not can_view_election(request.user, election):
-        raise Http404
-    return election
 
 
 @require_http_methods(["GET"])
@@ -203,7 +202,7 @@ class Step:
 
 @require_http_methods(["GET"])
 def election_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    election = _visible_election(request, pk)
+    election = visible_election(request.user, pk)
     runs = can_run_election(request.user, election.organisation)
     rules = election.rules
     open_round = VotingRound.objects.filter(election=election, status="open").order_by("-number").first()
