@@ -35,7 +35,15 @@ from .actions.motions import (
     record_votes,
     table_motion,
 )
-from .actions.nominations import accept_nomination, fix_candidate_list, nominate, vet_nomination
+from .actions.nominations import (
+    accept_nomination,
+    answer_question,
+    ask_question,
+    edit_candidate_profile,
+    fix_candidate_list,
+    nominate,
+    vet_nomination,
+)
 from .actions.roll import build_roll, eligible_roll, open_nominations, publish_roll
 from .actions.rounds import (
     appoint_official,
@@ -56,6 +64,21 @@ MEMBER_LOGIN = "xikou-member-{number:02d}"
 COMMITTEE_LOGIN = "election-committee"
 # Six candidates for five seats (5 × 1.2); how well each is liked decides the demo's ballots.
 CANDIDATES = 6
+
+# What the candidates say of themselves: (profile, statement), in the order of the list.
+PROFILES = (
+    ("在村里工作二十多年，先后担任村民小组长、村委会委员。", "继续推进溪口石板桥修缮，每月公开村集体收支。"),
+    ("返乡创业青年，经营茶叶合作社，带动二十多户村民增收。", "把合作社的经验用到全村，让年轻人愿意回村。"),
+    ("退伍军人，红袖标治安志愿者工作组骨干。", "把夜间巡逻排成固定班次，让老人孩子出门放心。"),
+    ("村卫生室乡村医生，长期照顾独居老人。", "为八十岁以上老人建立健康档案，每季度上门随访。"),
+    ("村妇联主席，组织过多次邻里纠纷调解。", "设立每周一次的调解接待日，小事不出村。"),
+    ("村会计，负责村务公开栏的更新。", "村务财务每月在公开栏和网上同步公开。"),
+)
+QUESTION = "当选后，你准备怎样解决村口停车难的问题？"
+ANSWERS = (
+    "先把村委会门前空地划线，作为临时停车位，再和镇里商量规划停车场。",
+    "建议在合作社仓库旁边腾出一块地，晚上对村民开放停车。",
+)
 
 # (title, text, votes of the secretary and of the other committee members)
 COMMITTEE_MOTIONS = (
@@ -176,6 +199,8 @@ def _branch_election(branch: Organisation, committee: User, rng: random.Random) 
     _days_pass(election, 8)
     list_motion = _list_motion(election, committee, members)
     fix_candidate_list(actor=committee, election=election, list_motion=list_motion)
+    election.refresh_from_db()
+    _candidates_speak(election, members)
     _days_pass(election, 7)  # the day of the vote
     open_voting(actor=committee, election=election)
     election.refresh_from_db()
@@ -211,6 +236,17 @@ def _nominate(election: Election, committee: User, members: list[Person]) -> lis
     return chosen
 
 
+def _candidates_speak(election: Election, members: list[Person]) -> None:
+    """Every candidate fills the same space; a voter asks them all a question, two answer so far."""
+    listed = list(election.candidates.select_related("person__user").order_by("position"))
+    for candidate, (profile, statement) in zip(listed, PROFILES, strict=False):
+        edit_candidate_profile(actor=candidate.person.user, candidate=candidate, profile=profile, statement=statement)
+    asker = next(person for person in reversed(members) if person not in {c.person for c in listed})
+    question = ask_question(actor=asker.user, election=election, text=QUESTION)
+    for candidate, answer in zip(listed, ANSWERS, strict=False):
+        answer_question(actor=candidate.person.user, question=question, text=answer)
+
+
 def _list_motion(election: Election, recorder: User, members: list[Person]) -> Motion:
     motion = table_motion(
         actor=recorder, organisation=election.organisation, body="member_assembly",
@@ -236,7 +272,7 @@ def _vote(voting_round: VotingRound, members: list[Person], liking: dict[int, fl
     for person in members:
         if person.pk not in voters or person in away:
             continue
-        scores = sorted(entries, key=lambda entry: -(liking[entry.candidate.person_id] + rng.random() * 0.6))
+        scores = sorted(entries, key=lambda entry: -(liking[entry.candidate.person_id] + rng.random() * 1.2))
         approved = {entry.candidate_id for entry in scores[: voting_round.seats]}
         marks = {
             entry.candidate_id: "approve" if entry.candidate_id in approved else rng.choice(["disapprove", "abstain"])
