@@ -291,11 +291,11 @@ def test_a_party_branch_elects_its_committee_and_a_further_vote_settles_a_tie(
         "Candidates are tied at the cut-off: a further vote among the 2 tied candidates decides 1 seat."
     )
     expect(main).to_contain_text(
-        f"{CHEN}、{ZHAO} are tied at the cut-off: a further vote among the tied decides who is elected."
+        f"Tied at the cut-off: {CHEN}、{ZHAO}."
     )
     expect(main).to_contain_text("Next: a further vote among the tied, for 1 seat.")
-    expect(main).to_contain_text("Quorum: more than 4/5 of the 12 voters due present, that is at least 10.")
-    expect(main).to_contain_text("To be elected: more than 1/2 of the 10 voters present, that is at least 6 votes.")
+    expect(main).to_contain_text("Quorum: more than four fifths of the 12 voters due present, that is at least 10.")
+    expect(main).to_contain_text("To be elected: more than half of the 10 voters present, that is at least 6 votes.")
     shot(committee, screen, "tie")
 
     committee.get_by_role("link", name="← Rounds of voting").click()

@@ -77,7 +77,7 @@ def test_the_ballot_lists_every_candidate_with_three_choices_and_none_chosen(cli
     assert response.status_code == 200
     html = response.content.decode()
     text = page_text(response)
-    assert "This round fills 3 seats." in text
+    assert "This round fills 3 seats: approve at most 3 candidates, names written in included, or the ballot is invalid." in text
     for position, name in enumerate(["王芳", "张伟", "陈静", "赵敏"], start=1):
         assert f"{position}. {name} Approve Disapprove Abstain About {name}" in text
     assert html.count('type="radio"') == 12

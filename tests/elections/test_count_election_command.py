@@ -85,7 +85,7 @@ def test_every_seat_filled(tmp_path):
     # 43 present: 22 needed, and 李娜 has 22.
     assert (result["status"], result["reason"], result["elected"]) == (
         "elected",
-        "Every seat is filled (3).",
+        "All 3 seats are filled.",
         ["张伟", "王芳", "李娜"],
     )
 

@@ -48,7 +48,7 @@ def test_the_committee_closes_and_counts_and_a_voter_is_refused(client, village)
     assert response.status_code == 200
     body = response.json()
     assert body["status"] == "counted"
-    assert body["reason"] == "Every seat is filled (3)."
+    assert body["reason"] == "All 3 seats are filled."
     assert body["result"]["ballots"] == {"returned": 10, "valid": 10, "invalid": 0}
     assert [(row["label"], row["votes"]) for row in body["result"]["tally"]] == [("王芳", 10), ("张伟", 8), ("陈静", 6), ("赵敏", 4)]
     response = client.post(f"{API}/elections/{election.pk}/rounds/1/count", headers=committee.headers)

@@ -47,11 +47,11 @@ def test_the_committee_closes_and_counts_a_round_from_the_page(client, village):
     assert client.post(url(election, "rounds/1/close/")).status_code == 302
     assert client.post(url(election, "rounds/1/count/")).status_code == 302
     text = page_text(client.get(url(election, "rounds/1/")))
-    assert "Every seat is filled (3)." in text
+    assert "All 3 seats are filled." in text
     assert "王芳 10 Elected 张伟 8 Elected 陈静 6 Elected 赵敏 4 —" in text
     assert "Ballots returned 10 Valid ballots 10 Invalid ballots 0" in text
-    assert "Quorum: more than 4/5 of the 12 voters due present, that is at least 10." in text
-    assert "To be elected: more than 1/2 of the 10 voters present, that is at least 6 votes." in text
+    assert "Quorum: more than four fifths of the 12 voters due present, that is at least 10." in text
+    assert "To be elected: more than half of the 10 voters present, that is at least 6 votes." in text
 
 
 def test_a_voter_cannot_close_a_round_and_nothing_changes(client, village):
@@ -70,7 +70,7 @@ def test_a_tie_says_plainly_that_a_further_vote_among_the_tied_decides(client, v
     close_and_count(village, election)
     sign_in(client, village.committee)
     text = page_text(client.get(url(election, "rounds/")))
-    assert "陈静、赵敏 are tied at the cut-off: a further vote among the tied decides who is elected." in text
+    assert "Tied at the cut-off: 陈静、赵敏." in text
     assert "Next: a further vote among the tied, for 1 seat." in text
     assert client.post(url(election, "rounds/next/")).status_code == 302
     assert "Round 2: Further vote among the tied" in page_text(client.get(url(election, "rounds/")))

@@ -310,7 +310,7 @@ def count_election(
     if returned > voters_present:
         return failed(Status.VOID, Reason.VOID, {"returned": returned, "present": voters_present})
     quorum_count = voters_present if rules.quorum_of is Measure.PRESENT else returned
-    quorum_needed = _needed(voters_due, rules.quorum, strict=rules.quorum_strict)
+    quorum_needed = votes_needed(voters_due, rules.quorum, strict=rules.quorum_strict)
     if quorum_count < quorum_needed:
         if rules.quorum_of is Measure.PRESENT:
             reason = Reason.NO_QUORUM_PRESENT
@@ -325,10 +325,10 @@ def count_election(
     if round is Round.TIE_BREAK:
         needed = 0  # plurality among the tied, who all passed the threshold already
     elif round is Round.SECOND_ROUND:
-        needed = _needed(returned, rules.second_round_floor or Fraction(0), strict=False)
+        needed = votes_needed(returned, rules.second_round_floor or Fraction(0), strict=False)
     else:
         base = {Measure.PRESENT: voters_present, Measure.BALLOTS: returned, Measure.VALID: valid}
-        needed = _needed(base[rules.threshold_of], rules.threshold, strict=rules.threshold_strict)
+        needed = votes_needed(base[rules.threshold_of], rules.threshold, strict=rules.threshold_strict)
     if round is not Round.TIE_BREAK:
         needed = max(needed, 1)  # nobody is elected without a vote
     qualifiers = sorted((name for name in tally if tally[name] >= needed), key=lambda n: -tally[n])
@@ -430,7 +430,7 @@ def _votes(
     return approvals, write_ins
 
 
-def _needed(base: int, share: Fraction, *, strict: bool) -> int:
+def votes_needed(base: int, share: Fraction, *, strict: bool) -> int:
     """The least whole number more than (strict) or at least `share` of `base`."""
     exact = base * share
     return math.floor(exact) + 1 if strict else math.ceil(exact)

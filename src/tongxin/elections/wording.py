@@ -7,6 +7,7 @@ language.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from fractions import Fraction
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -27,7 +28,7 @@ def problem_text(problem: Problem) -> str:
 def _reason(code: Reason, params: Mapping[str, Any]) -> str:
     match code:
         case Reason.ELECTED:
-            return _("Every seat is filled (%(seats)d).")
+            return ngettext("The seat is filled.", "All %(seats)d seats are filled.", params["seats"])
         case Reason.TIE:
             return ngettext(
                 "Candidates are tied at the cut-off: a further vote among the %(tied)d tied "
@@ -112,6 +113,14 @@ def _problem(code: str, params: Mapping[str, Any]) -> str:
 
 def describe_rule_problem(problem: Problem) -> str:
     return problem_text(problem)
+
+
+def share_name(share: Fraction) -> str:
+    """A share in words where it has a common name ("four fifths"), else as a fraction ("3/7")."""
+    names = {
+        (1, 2): _("half"), (2, 3): _("two thirds"), (4, 5): _("four fifths"), (1, 3): _("one third"),
+    }
+    return names.get((share.numerator, share.denominator), f"{share.numerator}/{share.denominator}")
 
 
 def timeline_step_name(step: str) -> str:

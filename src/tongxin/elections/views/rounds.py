@@ -44,6 +44,7 @@ from ..models import (
     Teller,
     VotingRound,
 )
+from ..wording import share_name
 from ..permissions import (
     can_enter_paper_ballots,
     can_run_election,
@@ -177,18 +178,13 @@ class RoundView:
     threshold: str
 
 
-def _needed(base: int, share: Fraction, strict: bool) -> int:
-    exact = base * share
-    return math.floor(exact) + 1 if strict else math.ceil(exact)
-
-
 def _rules_in_words(election: Election, voting_round: VotingRound) -> tuple[str, str]:
     """The quorum and the threshold with this round's numbers, in words."""
     rules = election.rules
     due, present = voting_round.voters_due, voting_round.voters_present
     returned = (voting_round.result or {}).get("ballots", {}).get("returned")
     more = rules.quorum_strict
-    quorum_needed = _needed(due, rules.quorum, rules.quorum_strict)
+    quorum_needed = counting.votes_needed(due, rules.quorum, strict=rules.quorum_strict)
     if rules.quorum_of == counting.Measure.PRESENT:
         quorum = (
             _("Quorum: more than %(share)s of the %(due)d voters due present, that is at least %(needed)d.")
@@ -201,16 +197,16 @@ def _rules_in_words(election: Election, voting_round: VotingRound) -> tuple[str,
             if more else
             _("Quorum: at least %(share)s of the %(due)d registered voters cast a ballot, that is at least %(needed)d.")
         )
-    quorum %= {"share": str(rules.quorum), "due": due, "needed": quorum_needed}
+    quorum %= {"share": share_name(rules.quorum), "due": due, "needed": quorum_needed}
     kind = counting.Round(voting_round.kind)
     if kind is counting.Round.TIE_BREAK:
         return quorum, _("Among the tied, the most votes win.")
     if kind is counting.Round.SECOND_ROUND:
         floor = rules.second_round_floor or Fraction(0)
         if returned is None:
-            return quorum, _("The most votes win, with at least %(share)s of the ballots cast.") % {"share": str(floor)}
+            return quorum, _("The most votes win, with at least %(share)s of the ballots cast.") % {"share": share_name(floor)}
         return quorum, _("The most votes win, with at least %(share)s of the %(base)d ballots cast, that is at least %(needed)d.") % {
-            "share": str(floor), "base": returned, "needed": max(1, _needed(returned, floor, False)),
+            "share": share_name(floor), "base": returned, "needed": max(1, counting.votes_needed(returned, floor, strict=False)),
         }
     base_of = {
         counting.Measure.PRESENT: (present, _("voters present")),
@@ -222,15 +218,15 @@ def _rules_in_words(election: Election, voting_round: VotingRound) -> tuple[str,
         text = _("To be elected: more than %(share)s of the %(what)s.") if rules.threshold_strict else _(
             "To be elected: at least %(share)s of the %(what)s."
         )
-        return quorum, text % {"share": str(rules.threshold), "what": what}
+        return quorum, text % {"share": share_name(rules.threshold), "what": what}
     text = (
         _("To be elected: more than %(share)s of the %(base)d %(what)s, that is at least %(needed)d votes.")
         if rules.threshold_strict else
         _("To be elected: at least %(share)s of the %(base)d %(what)s, that is at least %(needed)d votes.")
     )
     return quorum, text % {
-        "share": str(rules.threshold), "base": base, "what": what,
-        "needed": max(1, _needed(base, rules.threshold, rules.threshold_strict)),
+        "share": share_name(rules.threshold), "base": base, "what": what,
+        "needed": max(1, counting.votes_needed(base, rules.threshold, strict=rules.threshold_strict)),
     }
 
 

@@ -21,8 +21,9 @@ from django.views.decorators.http import require_http_methods
 from tongxin.community.models import Organisation
 from tongxin.core.errors import ActionError
 
-from ..actions.setup import SETTINGS_FIELDS, cancel_election, create_election, update_election
+from ..actions.setup import ASSEMBLY_FIXES_LIST, PROXIES_ALLOWED, SECONDERS, SETTINGS_FIELDS, cancel_election, create_election, update_election
 from ..models import PHASE_ORDER, Election, Mode, Phase, RuleSetName, VotingRound
+from ..wording import share_name
 from ..permissions import (
     can_run_election,
     is_eligible_voter,
@@ -121,7 +122,13 @@ def election_list(request: HttpRequest, organisation_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def election_new(request: HttpRequest, organisation_id: int) -> HttpResponse:
     organisation = _organisation_for_runner(request, organisation_id)
-    initial = {"rule_set": _default_rule_set(organisation), "seats": 3}
+    rule_set = _default_rule_set(organisation)
+    initial = {
+        "rule_set": rule_set, "seats": 3,
+        "assembly_fixes_list": ASSEMBLY_FIXES_LIST.get(rule_set, False),
+        "proxies_allowed": PROXIES_ALLOWED.get(rule_set, False),
+        "seconders_required": SECONDERS.get(rule_set, 2),
+    }
     form = ElectionForm(request.POST or None, initial=initial)
     if form.is_valid():
         settings = form.settings()
@@ -236,9 +243,7 @@ def _steps(election: Election) -> list[Step]:
 
 
 def _share_words(fraction: Fraction, strict: bool) -> str:
-    words = {
-        (1, 2): _("half"), (2, 3): _("two thirds"), (4, 5): _("four fifths"), (1, 3): _("one third"),
-    }.get((fraction.numerator, fraction.denominator), f"{fraction.numerator}/{fraction.denominator}")
+    words = share_name(fraction)
     return (_("more than %(share)s") if strict else _("at least %(share)s")) % {"share": words}
 
 
