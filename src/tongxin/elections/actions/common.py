@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
 from tongxin.core.errors import ActionError
+from tongxin.core.notify import notify
 
-from ..models import Election, Phase
+from ..models import Election, Phase, RollEntry
 
 
 def lock_election(election: Election) -> Election:
@@ -33,3 +37,19 @@ def require(allowed: bool) -> None:
     """PermissionDenied unless `allowed`: views answer 403, the API 403, commands exit 2."""
     if not allowed:
         raise PermissionDenied
+
+
+def notify_voters(election: Election, *, subject: str, body: str, url: str, eligible_only: bool = True) -> int:
+    """Tell everyone on the roll who has an account (inside the action's transaction; emails
+    leave after it commits); how many were told."""
+    entries = RollEntry.objects.filter(election=election)
+    if eligible_only:
+        entries = entries.filter(excluded="")
+    users = get_user_model().objects.filter(person__in=entries.values("person_id"), is_active=True)
+    return len(notify(users=users, subject=subject, body=body, url=url))
+
+
+def notify_person(person: Any, *, subject: str, body: str, url: str) -> None:
+    """Tell one person, if they have an account."""
+    if person.user_id is not None:
+        notify(users=[person.user], subject=subject, body=body, url=url)

@@ -19,6 +19,7 @@ import datetime
 from typing import Any
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -53,7 +54,7 @@ from ..permissions import (
 )
 from ..strokes import name_key
 from ..wording import problem_text
-from .common import lock_election, require, require_phase
+from .common import lock_election, notify_person, require, require_phase
 from .roll import eligible_roll
 
 # A nomination in one of these still stands (or may yet stand).
@@ -108,6 +109,13 @@ def nominate(*, actor: Any, election: Election, nominee: Person, route: str, rea
             actor=actor, verb="election.nominate", target=nomination,
             data={"election": election.pk, "nominee": nominee.pk, "route": route},
         )
+        if route != Route.SELF:
+            notify_person(
+                nominee,
+                subject=_("You are nominated in “%(title)s”") % {"title": election.title},
+                body=_("Accept or decline the nomination on the nominations page."),
+                url=reverse("elections:nominations", args=[election.pk]),
+            )
     return nomination
 
 

@@ -30,6 +30,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -54,7 +55,7 @@ from ..models import (
 )
 from ..permissions import can_raise_objection, can_run_election, person_of
 from ..wording import describe_timeline_problem, timeline_step_name
-from .common import lock_election, require, require_phase
+from .common import lock_election, notify_voters, require, require_phase
 
 VOTING_AGE = 18
 # Reasons the election committee may give by hand; OBJECTION comes only from a decided objection
@@ -286,6 +287,13 @@ def publish_roll(*, actor: Any, election: Election) -> Election:
                 "published_on": today.isoformat(),
                 "planned": planned.isoformat() if planned else None,
             },
+        )
+        notify_voters(
+            election, eligible_only=False,
+            subject=_("The roll of “%(title)s” is published") % {"title": election.title},
+            body=_("Check your entry on the roll. Objections may be raised until %(day)s.")
+            % {"day": date_format(election.objections_until, "DATE_FORMAT") if election.objections_until else "—"},
+            url=reverse("elections:roll", args=[election.pk]),
         )
     return election
 

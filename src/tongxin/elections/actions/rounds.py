@@ -46,6 +46,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Count
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -85,7 +86,7 @@ from ..permissions import (
 )
 from ..wording import problem_text
 from .casting import candidate_names, round_entries, seal_round, stop_casting
-from .common import lock_election, require, require_phase
+from .common import lock_election, notify_voters, require, require_phase
 from .roll import eligible_roll
 
 # ---------------------------------------------------------------------------------------------
@@ -177,6 +178,13 @@ def open_voting(*, actor: Any, election: Election) -> VotingRound:
             data={"round": 1, "candidates": [c.pk for c in candidates], "voters_due": voting_round.voters_due,
                   "status": voting_round.status},
         )
+        if election.mode == Mode.ONLINE:
+            notify_voters(
+                election,
+                subject=_("Voting is open: “%(title)s”") % {"title": election.title},
+                body=_("Every candidate needs your mark: approve, disapprove or abstain. Your ballot is secret."),
+                url=reverse("elections:ballot", args=[election.pk]),
+            )
     return voting_round
 
 
@@ -789,6 +797,12 @@ def publish_result(*, actor: Any, election: Election, minutes: str) -> Election:
                 "elected": elected_people(rounds),
                 "minutes": election.minutes,
             },
+        )
+        notify_voters(
+            election,
+            subject=_("The result of “%(title)s” is published") % {"title": election.title},
+            body=_("Elected: %(names)s.") % {"names": "、".join(row["label"] for row in elected_people(rounds))},
+            url=reverse("elections:result", args=[election.pk]),
         )
     return election
 

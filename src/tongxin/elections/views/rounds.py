@@ -7,7 +7,6 @@ show what came of it. Everything works without JavaScript: each step is a plain 
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -44,7 +43,6 @@ from ..models import (
     Teller,
     VotingRound,
 )
-from ..wording import share_name
 from ..permissions import (
     can_enter_paper_ballots,
     can_run_election,
@@ -52,6 +50,7 @@ from ..permissions import (
     official_duty,
     visible_election,
 )
+from ..wording import share_name
 
 MARK_CHOICES = [
     ("approve", gettext_lazy("Approve")),

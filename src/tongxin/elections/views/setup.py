@@ -21,15 +21,23 @@ from django.views.decorators.http import require_http_methods
 from tongxin.community.models import Organisation
 from tongxin.core.errors import ActionError
 
-from ..actions.setup import ASSEMBLY_FIXES_LIST, PROXIES_ALLOWED, SECONDERS, SETTINGS_FIELDS, cancel_election, create_election, update_election
+from ..actions.setup import (
+    ASSEMBLY_FIXES_LIST,
+    PROXIES_ALLOWED,
+    SECONDERS,
+    SETTINGS_FIELDS,
+    cancel_election,
+    create_election,
+    update_election,
+)
 from ..models import PHASE_ORDER, Election, Mode, Phase, RuleSetName, VotingRound
-from ..wording import share_name
 from ..permissions import (
     can_run_election,
     is_eligible_voter,
     person_of,
     visible_election,
 )
+from ..wording import share_name
 
 # Rule numbers an election committee may adjust on the form; the rest stay as the rule set says.
 ADJUSTED_RULES = ("quorum", "quorum_strict", "threshold", "candidate_ratio")
