@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tongxin.community.models import Organisation, Person
 
@@ -611,8 +612,8 @@ class Motion(models.Model):
     status = models.CharField(_("status"), max_length=16, choices=MotionStatus.choices, default=MotionStatus.OPEN)
     members_due = models.PositiveIntegerField(_("members due to attend"), default=0)
     present = models.PositiveIntegerField(_("present"), default=0)
-    yes = models.PositiveIntegerField(_("yes"), default=0)
-    no = models.PositiveIntegerField(_("no"), default=0)
+    yes = models.PositiveIntegerField(pgettext_lazy("votes on a motion", "yes"), default=0)
+    no = models.PositiveIntegerField(pgettext_lazy("votes on a motion", "no"), default=0)
     abstain = models.PositiveIntegerField(_("abstain"), default=0)
     needed = models.PositiveIntegerField(_("yes votes needed"), default=0)
     # A villagers' assembly may count its quorum by households represented: then `members_due`
@@ -716,8 +717,8 @@ class Attendance(models.TextChoices):
 
 
 class VoteChoice(models.TextChoices):
-    YES = decisions.Choice.YES.value, _("Yes")
-    NO = decisions.Choice.NO.value, _("No")
+    YES = decisions.Choice.YES.value, pgettext_lazy("vote on a motion", "Yes")
+    NO = decisions.Choice.NO.value, pgettext_lazy("vote on a motion", "No")
     ABSTAIN = decisions.Choice.ABSTAIN.value, _("Abstain")
     NOT_VOTING = "not_voting", _("Present, not voting")
 

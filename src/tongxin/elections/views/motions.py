@@ -19,6 +19,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
+from django.utils.translation import pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -110,8 +111,8 @@ class VotesForm(forms.Form):
 
 class TallyForm(forms.Form):
     present = forms.IntegerField(label=_("Present"), min_value=0)
-    yes = forms.IntegerField(label=_("Yes"), min_value=0)
-    no = forms.IntegerField(label=_("No"), min_value=0)
+    yes = forms.IntegerField(label=pgettext_lazy("vote on a motion", "Yes"), min_value=0)
+    no = forms.IntegerField(label=pgettext_lazy("vote on a motion", "No"), min_value=0)
     abstain = forms.IntegerField(label=_("Abstain"), min_value=0)
     minutes = forms.CharField(label=_("Minutes of the discussion"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
 
