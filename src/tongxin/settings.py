@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "tongxin.feedback",
     "tongxin.consultation",
     "tongxin.elections",
+    "tongxin.duty",
 ]
 
 MIDDLEWARE = [
