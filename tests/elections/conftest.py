@@ -23,7 +23,15 @@ import pytest
 
 from tests.helpers import SYSTEM, admin_of, make_account, organisation
 from tongxin.community.actions import add_membership, add_person
-from tongxin.community.models import Gender, Obtained, Organisation, PartyStatus, Person, Role, StaffRole
+from tongxin.community.models import (
+    Gender,
+    Obtained,
+    Organisation,
+    PartyStatus,
+    Person,
+    Role,
+    StaffRole,
+)
 from tongxin.elections.actions.setup import create_election
 from tongxin.elections.models import Election
 
@@ -152,7 +160,15 @@ def voting_election(village: Village, *, candidates: list[str] | None = None, **
     """
     from django.utils import timezone
 
-    from tongxin.elections.models import Candidate, Phase, RollEntry, RoundCandidate, RoundKind, RoundStatus, VotingRound
+    from tongxin.elections.models import (
+        Candidate,
+        Phase,
+        RollEntry,
+        RoundCandidate,
+        RoundKind,
+        RoundStatus,
+        VotingRound,
+    )
 
     election = village.branch_election(**settings)
     for person in village.members:

@@ -11,7 +11,15 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from tests.elections.conftest import voting_election
-from tests.elections.test_rounds_actions import OUTRIGHT, candidates_election, cast_all, close_and_count, current_round, scrutineer, sign_all
+from tests.elections.test_rounds_actions import (
+    OUTRIGHT,
+    candidates_election,
+    cast_all,
+    close_and_count,
+    current_round,
+    scrutineer,
+    sign_all,
+)
 from tongxin.core.models import Notification
 from tongxin.elections.actions import rounds
 from tongxin.elections.actions.nominations import nominate

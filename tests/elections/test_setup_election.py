@@ -4,11 +4,10 @@ it, and how it reads on its page and in the API."""
 from __future__ import annotations
 
 import datetime
-import json
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.utils import timezone, translation
+from django.utils import translation
 
 from tests.helpers import page_text, sign_in
 from tongxin.core.errors import ActionError
