@@ -6,6 +6,7 @@ from ninja.operation import Operation
 from tongxin.accounts.auth import SIGNED_IN
 from tongxin.community.api import router as community_router
 from tongxin.core.api import OfflineSwagger, install_error_handlers
+from tongxin.duty.api import router as duty_router
 from tongxin.elections.api import router as elections_router
 from tongxin.feedback.api import router as feedback_router
 
@@ -29,3 +30,4 @@ install_error_handlers(api)
 api.add_router("/", community_router)
 api.add_router("/", feedback_router)
 api.add_router("/", elections_router)
+api.add_router("/", duty_router)

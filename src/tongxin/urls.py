@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("tongxin.feedback.urls")),
     path("", include("tongxin.consultation.urls")),
     path("", include("tongxin.elections.urls")),
+    path("", include("tongxin.duty.urls")),
     path("open311/v2/", include("tongxin.feedback.open311.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
