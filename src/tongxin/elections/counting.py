@@ -72,7 +72,8 @@ class InputError(ValueError):
         super().__init__(f"{code}: {dict(self.problem.params)}")
 
 
-def _fraction(name: str, value: Any) -> Fraction:
+def rule_fraction(name: str, value: Any) -> Fraction:
+    """A rule's share as an exact fraction ("4/5", 0.8, 1); InputError names the rule otherwise."""
     if isinstance(value, bool):
         raise InputError("bad_rule_value", {"rule": name, "value": str(value)})
     try:
@@ -146,7 +147,7 @@ class RuleSet:
             value = getattr(self, name)
             if value is None and name == "second_round_floor":
                 continue
-            share = _fraction(name, value)
+            share = rule_fraction(name, value)
             if share < low or (high is not None and share > high):
                 raise InputError("bad_rule_value", {"rule": name, "value": str(value)})
             object.__setattr__(self, name, share)

@@ -43,8 +43,8 @@ Where RULES.md leaves a choice open, this module decides, and says so:
 - Dissent (the members who voted no), for the minutes, in code-point order of the names: the
   output does not depend on the order of the votes or of the members present.
 
-No Django here (the only import outside the standard library is `Problem` and `InputError` from
-the sibling pure module `counting`, so callers catch one error type): problems come back as
+No Django here (the only imports outside the standard library are `Problem`, `InputError` and
+`rule_fraction` from the sibling pure module `counting`, so callers catch one error type): problems come back as
 stable codes with parameters, and the caller words them in the reader's language.
 """
 
@@ -57,7 +57,7 @@ from enum import StrEnum
 from fractions import Fraction
 from typing import Any
 
-from tongxin.elections.counting import InputError, Problem
+from tongxin.elections.counting import InputError, Problem, rule_fraction
 
 __all__ = [
     "ADJUSTABLE",
@@ -85,15 +85,6 @@ __all__ = [
 # present_exceeds_due, present_not_names, duplicate_present, voter_not_present,
 # more_votes_than_present, unknown_choice, attendance_not_in_rules.
 
-
-def _fraction(name: str, value: Any) -> Fraction:
-    if isinstance(value, bool):
-        raise InputError("bad_rule_value", {"rule": name, "value": str(value)})
-    try:
-        # str() first: 0.5 and 2/3 as typed, not the binary float nearest to them.
-        return Fraction(str(value)) if isinstance(value, float) else Fraction(value)
-    except (TypeError, ValueError, ZeroDivisionError):
-        raise InputError("bad_rule_value", {"rule": name, "value": str(value)}) from None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -146,7 +137,7 @@ class MotionRules:
             value = getattr(self, name)
             if value is None and name == "household_quorum":
                 continue
-            share = _fraction(name, value)
+            share = rule_fraction(name, value)
             if not 0 <= share <= 1:
                 raise InputError("bad_rule_value", {"rule": name, "value": str(value)})
             object.__setattr__(self, name, share)

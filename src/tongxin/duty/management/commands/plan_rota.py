@@ -26,13 +26,12 @@ import json
 import sys
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 from django.utils.translation import gettext as _
 
+from tongxin.core.commands import bad_input, read_json_object
 from tongxin.duty.rota import InputError, Plan, plan, read_input
 from tongxin.duty.wording import problem_text
-
-BAD_INPUT = 2
 
 
 class Command(BaseCommand):
@@ -51,11 +50,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        data = _read(options["file"], options.get("stdin") or sys.stdin)
+        data = read_json_object(options["file"], options.get("stdin") or sys.stdin, what=_("the rota to plan"))
         try:
             rota = plan(**read_input(data))
         except InputError as error:
-            raise _bad(problem_text(error.problem)) from None
+            raise bad_input(problem_text(error.problem)) from None
         self.stdout.write(json.dumps(as_dict(rota), ensure_ascii=False, indent=2))
 
 
@@ -80,31 +79,3 @@ def as_dict(rota: Plan) -> dict[str, Any]:
     }
 
 
-def _read(path: str, stdin: Any) -> Any:
-    name = _("standard input") if path == "-" else path
-    try:
-        if path == "-":
-            text = stdin.read()
-        else:
-            with open(path, encoding="utf-8") as file:
-                text = file.read()
-    except OSError as error:
-        raise _bad(
-            _("Cannot read %(file)s: %(error)s") % {"file": name, "error": error.strerror}
-        ) from None
-    except UnicodeDecodeError:
-        raise _bad(_("%(file)s is not UTF-8 text.") % {"file": name}) from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as error:
-        raise _bad(
-            _("%(file)s is not valid JSON (line %(line)d, column %(column)d).")
-            % {"file": name, "line": error.lineno, "column": error.colno}
-        ) from None
-    except RecursionError:  # a file nested thousands deep
-        raise _bad(_("%(file)s is nested too deeply.") % {"file": name}) from None
-
-
-def _bad(message: str) -> CommandError:
-    # One line whatever the input held: a name with a line break must not forge a second one.
-    return CommandError(" ".join(message.split()), returncode=BAD_INPUT)

@@ -19,9 +19,10 @@ import json
 import sys
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 from django.utils.translation import gettext as _
 
+from tongxin.core.commands import bad_input, read_json_object
 from tongxin.elections.counting import (
     ADJUSTABLE,
     RULE_SETS,
@@ -34,7 +35,6 @@ from tongxin.elections.counting import (
 )
 from tongxin.elections.wording import problem_text, reason_text
 
-BAD_INPUT = 2
 REQUIRED = ("rules", "seats", "candidates", "voters_due", "voters_present", "ballots")
 OPTIONAL = ("round", "adjust")
 WHOLE_NUMBERS = ("seats", "voters_due", "voters_present")
@@ -53,12 +53,12 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        election = _read(options["file"], options.get("stdin") or sys.stdin)
+        election = read_json_object(options["file"], options.get("stdin") or sys.stdin, what=_("the election"))
         rules, kwargs = _election(election)
         try:
             result = count_election(rules, **kwargs)
         except InputError as error:
-            raise _bad(problem_text(error.problem)) from None
+            raise bad_input(problem_text(error.problem)) from None
         self.stdout.write(json.dumps(as_dict(result), ensure_ascii=False, indent=2))
 
 
@@ -79,43 +79,19 @@ def as_dict(result: Result) -> dict[str, Any]:
     }
 
 
-def _read(path: str, stdin: Any) -> dict[str, Any]:
-    name = _("standard input") if path == "-" else path
-    try:
-        if path == "-":
-            text = stdin.read()
-        else:
-            with open(path, encoding="utf-8") as file:
-                text = file.read()
-    except OSError as error:
-        raise _bad(
-            _("Cannot read %(file)s: %(error)s") % {"file": name, "error": error.strerror}
-        ) from None
-    except UnicodeDecodeError:
-        raise _bad(_("%(file)s is not UTF-8 text.") % {"file": name}) from None
-    try:
-        election = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise _bad(
-            _("%(file)s is not valid JSON (line %(line)d, column %(column)d).")
-            % {"file": name, "line": error.lineno, "column": error.colno}
-        ) from None
-    if not isinstance(election, dict):
-        raise _bad(_("The file must hold one JSON object, the election."))
-    return election
 
 
 def _election(data: dict[str, Any]) -> tuple[RuleSet, dict[str, Any]]:
     """The rule set and the keyword arguments of `count_election`, from the file's object."""
     for key in REQUIRED:
         if key not in data:
-            raise _bad(_("The key “%(key)s” is missing.") % {"key": key})
+            raise bad_input(_("The key “%(key)s” is missing.") % {"key": key})
     for key in data:
         if key not in REQUIRED + OPTIONAL:
-            raise _bad(_("Unknown key “%(key)s”.") % {"key": key})
+            raise bad_input(_("Unknown key “%(key)s”.") % {"key": key})
     rules = RULE_SETS.get(data["rules"]) if isinstance(data["rules"], str) else None
     if rules is None:
-        raise _bad(
+        raise bad_input(
             _("Unknown rule set “%(rules)s”: use %(known)s.")
             % {"rules": data["rules"], "known": ", ".join(RULE_SETS)}
         )
@@ -123,15 +99,15 @@ def _election(data: dict[str, Any]) -> tuple[RuleSet, dict[str, Any]]:
         rules = _adjusted(rules, data["adjust"])
     for key in WHOLE_NUMBERS:
         if not _is_whole(data[key]):
-            raise _bad(_("“%(key)s” must be a whole number.") % {"key": key})
+            raise bad_input(_("“%(key)s” must be a whole number.") % {"key": key})
     candidates = data["candidates"]
     if not isinstance(candidates, list) or not all(_is_name(name) for name in candidates):
-        raise _bad(_("“candidates” must be a list of names."))
+        raise bad_input(_("“candidates” must be a list of names."))
     if not isinstance(data["ballots"], list):
-        raise _bad(_("“ballots” must be a list of ballots."))
+        raise bad_input(_("“ballots” must be a list of ballots."))
     round_ = data.get("round", Round.FIRST.value)
     if round_ not in set(Round):
-        raise _bad(
+        raise bad_input(
             _("Unknown round “%(round)s”: use %(known)s.")
             % {"round": round_, "known": ", ".join(Round)}
         )
@@ -147,17 +123,17 @@ def _election(data: dict[str, Any]) -> tuple[RuleSet, dict[str, Any]]:
 
 def _adjusted(rules: RuleSet, adjust: Any) -> RuleSet:
     if not isinstance(adjust, dict):
-        raise _bad(_("“adjust” must be an object of rule names and values."))
+        raise bad_input(_("“adjust” must be an object of rule names and values."))
     for name in adjust:
         if name not in ADJUSTABLE:
-            raise _bad(
+            raise bad_input(
                 _("Unknown rule “%(rule)s” in “adjust”: use %(known)s.")
                 % {"rule": name, "known": ", ".join(ADJUSTABLE)}
             )
     try:
         return dataclasses.replace(rules, **adjust)
     except InputError as error:
-        raise _bad(problem_text(error.problem)) from None
+        raise bad_input(problem_text(error.problem)) from None
 
 
 def _ballot(number: int, ballot: Any) -> Ballot:
@@ -170,7 +146,7 @@ def _ballot(number: int, ballot: Any) -> Ballot:
         or not all(isinstance(name, str) for name in write_ins)
         or set(ballot) - {"marks", "write_ins"}
     ):
-        raise _bad(
+        raise bad_input(
             _(
                 "Ballot %(ballot)d must be an object with “marks” (a mark for each candidate) "
                 "and, if any, “write_ins” (a list of names)."
@@ -186,8 +162,3 @@ def _is_whole(value: Any) -> bool:
 
 def _is_name(value: Any) -> bool:
     return isinstance(value, str) and bool(value.strip())
-
-
-def _bad(message: str) -> CommandError:
-    # One line whatever the input held: a name with a line break must not forge a second one.
-    return CommandError(" ".join(message.split()), returncode=BAD_INPUT)
