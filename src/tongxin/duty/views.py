@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,7 +42,7 @@ from .actions import (
     update_volunteer,
     villages_of,
 )
-from .models import DutyGap, DutyTurn, Rota, RotaStatus, Unavailability, Volunteer
+from .models import DutyGap, DutyTurn, Rota, RotaStatus, RotaWeek, Unavailability, Volunteer
 from .permissions import (
     can_edit_availability,
     can_manage_duty,
@@ -442,43 +443,44 @@ def rota_discard(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def turn_replace(request: HttpRequest, pk: int) -> HttpResponse:
     turn = get_object_or_404(DutyTurn.objects.select_related("week__rota__organisation", "village", "volunteer__person"), pk=pk)
-    rota = turn.week.rota
-    if not can_manage_duty(request.user, rota.organisation):
-        raise Http404 if rota.is_draft else PermissionDenied
-    form = ChooseVolunteerForm(request.POST or None, organisation=rota.organisation)
-    if form.is_valid():
-        try:
-            override_turn(actor=request.user, turn=turn, volunteer=form.cleaned_data["volunteer"])
-        except ActionError as error:
-            form.add_error(None, error.message)
-        else:
-            messages.success(request, _("%(name)s now serves this turn.") % {"name": form.cleaned_data["volunteer"].person.display_name})
-            return redirect(rota)
-    context = {
-        "rota": rota, "week": turn.week, "village": turn.village, "turn": turn, "form": form,
-        "candidates": candidates_for(rota, turn.week, turn.village),
-    }
-    return render(request, "duty/choose_volunteer.html", context)
+    return _choose_volunteer(
+        request, turn.week, turn.village, {"turn": turn},
+        act=lambda volunteer: override_turn(actor=request.user, turn=turn, volunteer=volunteer),
+        done=_("%(name)s now serves this turn."),
+    )
 
 
 @require_http_methods(["GET", "POST"])
 def gap_fill(request: HttpRequest, pk: int) -> HttpResponse:
     gap = get_object_or_404(DutyGap.objects.select_related("week__rota__organisation", "village"), pk=pk)
-    rota = gap.week.rota
+    return _choose_volunteer(
+        request, gap.week, gap.village, {"gap": gap},
+        act=lambda volunteer: fill_gap(actor=request.user, gap=gap, volunteer=volunteer),
+        done=_("%(name)s takes the empty seat."),
+    )
+
+
+def _choose_volunteer(
+    request: HttpRequest, week: RotaWeek, village: Organisation | None, seat: dict[str, Any],
+    *, act: Callable[[Volunteer], Any], done: str,
+) -> HttpResponse:
+    """The admin picks who takes a seat (a turn to replace, or a gap to fill) among those the rules allow."""
+    rota = week.rota
     if not can_manage_duty(request.user, rota.organisation):
         raise Http404 if rota.is_draft else PermissionDenied
     form = ChooseVolunteerForm(request.POST or None, organisation=rota.organisation)
     if form.is_valid():
+        volunteer = form.cleaned_data["volunteer"]
         try:
-            fill_gap(actor=request.user, gap=gap, volunteer=form.cleaned_data["volunteer"])
+            act(volunteer)
         except ActionError as error:
             form.add_error(None, error.message)
         else:
-            messages.success(request, _("%(name)s takes the empty seat.") % {"name": form.cleaned_data["volunteer"].person.display_name})
+            messages.success(request, done % {"name": volunteer.person.display_name})
             return redirect(rota)
     context = {
-        "rota": rota, "week": gap.week, "village": gap.village, "gap": gap, "form": form,
-        "candidates": candidates_for(rota, gap.week, gap.village),
+        "rota": rota, "week": week, "village": village, "form": form,
+        "candidates": candidates_for(rota, week, village), **seat,
     }
     return render(request, "duty/choose_volunteer.html", context)
 
