@@ -8,6 +8,12 @@
 in `town.account("vol03")`; vol01, vol05, … (every fourth) are marked experienced. `resident` is
 a villager of 东村 with an account, not in the pool.
 
+`serving` (built on `town`) is a rota published by the admin that started on this week's Monday
+(three weeks, teams of three, one troubleshooter): `serving.week` is the week under way,
+`serving.team("东村")` the turns of a village's team this week, `serving.troubleshooter` this
+week's troubleshooter turn. Each turn's volunteer holds the duty-officer role over the village
+for the week.
+
 `violations(rota)` is the checker the rota tests trust: written apart from the planner and the
 actions, it reads the rows and names every rule of issue 6 that they break.
 """
@@ -24,8 +30,10 @@ import pytest
 from tests.helpers import SYSTEM, admin_of, make_account, organisation
 from tongxin.community.actions import add_person
 from tongxin.community.models import Gender, Organisation, Person
-from tongxin.duty.actions import add_volunteer
-from tongxin.duty.models import DutyGap, DutyTurn, Rota, Unavailability, Volunteer
+from django.utils import timezone
+
+from tongxin.duty.actions.rota import add_volunteer, plan_rota, publish_rota
+from tongxin.duty.models import DutyGap, DutyTurn, Rota, RotaWeek, Unavailability, Volunteer
 
 MONDAY = datetime.date(2027, 1, 4)
 VILLAGES = [("东村", "East Village"), ("西村", "West Village"), ("南村", "South Village")]
@@ -89,6 +97,36 @@ def town(db) -> Town:
     )
     town.volunteers = fill_pool(tongxin, villages, admin, 24)
     return town
+
+
+@dataclass
+class Serving:
+    town: Town
+    rota: Rota
+    week: RotaWeek
+
+    def team(self, village_name: str) -> list[DutyTurn]:
+        village = self.town.village(village_name)
+        return list(DutyTurn.objects.filter(week=self.week, village=village).select_related("volunteer__person__user").order_by("pk"))
+
+    @property
+    def troubleshooter(self) -> DutyTurn:
+        return DutyTurn.objects.select_related("volunteer__person__user").get(week=self.week, village__isnull=True)
+
+    def week_number(self, number: int) -> RotaWeek:
+        return self.rota.rota_weeks.get(number=number)
+
+
+def this_monday() -> datetime.date:
+    today = timezone.localdate()
+    return today - datetime.timedelta(days=today.weekday())
+
+
+@pytest.fixture
+def serving(town: Town) -> Serving:
+    rota = plan_rota(actor=town.admin, organisation=town.town, start=this_monday(), weeks=3, team_size=3, troubleshooters=1)
+    publish_rota(actor=town.admin, rota=rota)
+    return Serving(town=town, rota=rota, week=rota.rota_weeks.get(number=1))
 
 
 # --- The independent checker ----------------------------------------------------------------

@@ -14,7 +14,7 @@ from tests.duty.conftest import MONDAY, person_with_account, violations
 from tests.helpers import organisation
 from tongxin.core.errors import ActionError
 from tongxin.core.models import AuditEvent, Notification
-from tongxin.duty.actions import (
+from tongxin.duty.actions.rota import (
     add_volunteer,
     candidates_for,
     clear_unavailable,

@@ -8,7 +8,7 @@ import pytest
 from tests.duty.conftest import MONDAY, fill_pool, violations
 from tests.helpers import sign_in
 from tongxin.core.models import AuditEvent, Notification
-from tongxin.duty.actions import plan_rota, publish_rota
+from tongxin.duty.actions.rota import plan_rota, publish_rota
 from tongxin.duty.models import DutyTurn, Rota, RotaStatus, Volunteer
 
 EN = {"accept-language": "en"}

@@ -10,7 +10,7 @@ import pytest
 from tests.duty.conftest import MONDAY, fill_pool, violations
 from tests.helpers import admin_of, organisation, page_text, sign_in
 from tongxin.core.models import AuditEvent
-from tongxin.duty.actions import candidates_for, plan_rota, publish_rota, set_unavailable
+from tongxin.duty.actions.rota import candidates_for, plan_rota, publish_rota, set_unavailable
 from tongxin.duty.models import DutyGap, DutyTurn, Rota, RotaStatus, Unavailability, Volunteer
 
 EN = {"accept-language": "en"}

@@ -11,7 +11,7 @@ from collections import Counter
 from tests.duty.conftest import MONDAY, fill_pool, violations
 from tests.helpers import admin_of, organisation, page_text, sign_in
 from tongxin.core.models import Notification
-from tongxin.duty.actions import set_unavailable
+from tongxin.duty.actions.rota import set_unavailable
 from tongxin.duty.models import DutyGap, DutyTurn, Rota, RotaStatus, Volunteer
 
 VILLAGES = dict(zip("东西南北金银玉石松竹梅兰", ["Dong", "Xi", "Nan", "Bei", "Jin", "Yin", "Yu", "Shi", "Song", "Zhu", "Mei", "Lan"], strict=True))

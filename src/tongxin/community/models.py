@@ -456,12 +456,20 @@ class StaffRole(models.TextChoices):
 
 
 class RoleGrantQuerySet(models.QuerySet["RoleGrant"]):
-    def active(self) -> RoleGrantQuerySet:
-        return self.filter(revoked_at__isnull=True)
+    def active(self, at: datetime.datetime | None = None) -> RoleGrantQuerySet:
+        """Grants in force at `at` (now): not revoked, and within their window if they have one."""
+        moment = at or timezone.now()
+        return self.filter(revoked_at__isnull=True).filter(
+            Q(starts_at__isnull=True) | Q(starts_at__lte=moment), Q(ends_at__isnull=True) | Q(ends_at__gt=moment)
+        )
 
 
 class RoleGrant(models.Model):
-    """An account holds a staff role over an organisation's subtree until the grant is revoked."""
+    """An account holds a staff role over an organisation's subtree until the grant is revoked.
+
+    A grant may also hold for a window only: a one-week secretary is the village's duty officer
+    from the Monday of their week to the Monday after (the duty app grants it with the rota).
+    """
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("account"), on_delete=models.CASCADE, related_name="role_grants"
@@ -475,6 +483,8 @@ class RoleGrant(models.Model):
     )
     granted_at = models.DateTimeField(_("granted"), auto_now_add=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    starts_at = models.DateTimeField(_("from"), null=True, blank=True)
+    ends_at = models.DateTimeField(_("until"), null=True, blank=True)
 
     objects = RoleGrantQuerySet.as_manager()
 
@@ -484,9 +494,13 @@ class RoleGrant(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "role", "organisation"],
-                condition=Q(revoked_at__isnull=True),
+                condition=Q(revoked_at__isnull=True, ends_at__isnull=True),
                 name="one_active_grant_per_role_and_scope",
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(starts_at__isnull=True) | Q(ends_at__isnull=True) | Q(ends_at__gt=models.F("starts_at")),
+                name="grant_window_ends_after_start",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -12,7 +12,7 @@ class DutyConfig(AppConfig):
 
     def organisation_sections(self, organisation: Any, user: Any) -> list[str]:
         """The organisation's duty rotas and pool, rendered for its page (community's hook)."""
-        from .views import organisation_section
+        from .views.rota import organisation_section
 
         context = organisation_section(organisation, user)
         return [render_to_string("duty/organisation_section.html", context)] if context else []

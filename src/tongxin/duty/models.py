@@ -181,6 +181,12 @@ class DutyTurn(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     changed_at = models.DateTimeField(_("changed"), null=True, blank=True)
+    # The duty-officer role over the village (over the organisation for a troubleshooter) for
+    # the week, while the rota is published: see `actions.grant_turn`.
+    grant = models.OneToOneField(
+        "community.RoleGrant", null=True, blank=True, on_delete=models.SET_NULL, related_name="duty_turn"
+    )
+    reminded_at = models.DateTimeField(_("reminded"), null=True, blank=True)
 
     class Meta:
         ordering = ["week", "village", "pk"]
@@ -209,6 +215,7 @@ class DutyGap(models.Model):
         Organisation, verbose_name=_("village"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     missing = models.PositiveSmallIntegerField(_("empty seats"))
+    alerted_at = models.DateTimeField(_("organisation alerted"), null=True, blank=True)
 
     class Meta:
         ordering = ["week", "village", "pk"]
@@ -222,3 +229,198 @@ class DutyGap(models.Model):
 
     def __str__(self) -> str:
         return f"{self.week} · {self.missing}"
+
+
+# ---------------------------------------------------------------------------------------------
+# A team's week in its village: the morning meetings and the problems heard there (each one a
+# case on the duty-officer channel), the same-day follow-ups, the tasks on the bulletin, the
+# volunteers' diaries and the handover to the next team. A "team" is (week, village).
+
+
+class MorningMeeting(models.Model):
+    """The team's meeting with villagers one morning of its week: who came, what was raised."""
+
+    week = models.ForeignKey(RotaWeek, verbose_name=_("week"), on_delete=models.PROTECT, related_name="meetings")
+    village = models.ForeignKey(Organisation, verbose_name=_("village"), on_delete=models.PROTECT, related_name="+")
+    held_on = models.DateField(_("held on"))
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    villagers_present = models.PositiveIntegerField(_("villagers who came"), default=0)
+    officials_present = models.CharField(_("village officials present"), max_length=300, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["held_on", "pk"]
+        verbose_name = _("morning meeting")
+        verbose_name_plural = _("morning meetings")
+        constraints = [models.UniqueConstraint(fields=["village", "held_on"], name="one_morning_meeting_a_day")]
+        indexes = [models.Index(fields=["week", "village"])]
+
+    def __str__(self) -> str:
+        return f"{self.village} · {self.held_on:%Y-%m-%d}"
+
+
+class MeetingProblem(models.Model):
+    """A problem raised at a morning meeting, filed as a case on the duty-officer channel.
+
+    Who raised it lives on the case only (hidden or anonymous as the villager chose), never here.
+    """
+
+    meeting = models.ForeignKey(
+        MorningMeeting, verbose_name=_("morning meeting"), on_delete=models.PROTECT, related_name="problems"
+    )
+    case = models.OneToOneField(
+        "feedback.Case", verbose_name=_("case"), on_delete=models.PROTECT, related_name="duty_problem"
+    )
+    number = models.PositiveSmallIntegerField(_("number"))  # 1, 2, ... within the meeting
+
+    class Meta:
+        ordering = ["meeting", "number"]
+        verbose_name = _("problem raised")
+        verbose_name_plural = _("problems raised")
+        constraints = [models.UniqueConstraint(fields=["meeting", "number"], name="one_problem_per_number")]
+
+    def __str__(self) -> str:
+        return f"{self.meeting} · {self.number}"
+
+
+class FollowUp(models.Model):
+    """The team taking a problem to the village's officials (the same day, as a rule)."""
+
+    problem = models.ForeignKey(
+        MeetingProblem, verbose_name=_("problem"), on_delete=models.PROTECT, related_name="follow_ups"
+    )
+    held_on = models.DateField(_("followed up on"))
+    officials = models.CharField(_("officials met"), max_length=300)
+    outcome = models.TextField(_("what was agreed"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["problem", "held_on", "pk"]
+        verbose_name = _("follow-up")
+        verbose_name_plural = _("follow-ups")
+
+    def __str__(self) -> str:
+        return f"{self.problem} · {self.held_on:%Y-%m-%d}"
+
+
+class WeeklyTask(models.Model):
+    """A task of a village's team for its week, shown on the bulletin with its progress."""
+
+    week = models.ForeignKey(RotaWeek, verbose_name=_("week"), on_delete=models.PROTECT, related_name="tasks")
+    village = models.ForeignKey(Organisation, verbose_name=_("village"), on_delete=models.PROTECT, related_name="+")
+    title = models.CharField(_("task"), max_length=200)
+    progress = models.TextField(_("progress"), blank=True)
+    done = models.BooleanField(_("done"), default=False)
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    set_at = models.DateTimeField(_("set"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["week", "village", "pk"]
+        verbose_name = _("weekly task")
+        verbose_name_plural = _("weekly tasks")
+        indexes = [models.Index(fields=["week", "village"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class DiaryEntry(models.Model):
+    """A volunteer's diary of one day of their turn."""
+
+    turn = models.ForeignKey(DutyTurn, verbose_name=_("turn"), on_delete=models.PROTECT, related_name="diary")
+    day = models.DateField(_("day"))
+    text = models.TextField(_("what I did"))
+    written_at = models.DateTimeField(_("written"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["turn", "day"]
+        verbose_name = _("diary entry")
+        verbose_name_plural = _("diary entries")
+        constraints = [models.UniqueConstraint(fields=["turn", "day"], name="one_diary_entry_a_day")]
+
+    def __str__(self) -> str:
+        return f"{self.turn} · {self.day:%Y-%m-%d}"
+
+
+class Handover(models.Model):
+    """What a village's team leaves the next one; the open problems are carried over on their own."""
+
+    week = models.ForeignKey(RotaWeek, verbose_name=_("week"), on_delete=models.PROTECT, related_name="handovers")
+    village = models.ForeignKey(Organisation, verbose_name=_("village"), on_delete=models.PROTECT, related_name="+")
+    notes = models.TextField(_("handover notes"))
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    written_at = models.DateTimeField(_("written"), auto_now=True)
+
+    class Meta:
+        ordering = ["week", "village"]
+        verbose_name = _("handover")
+        verbose_name_plural = _("handovers")
+        constraints = [models.UniqueConstraint(fields=["week", "village"], name="one_handover_per_team")]
+
+    def __str__(self) -> str:
+        return f"{self.village} · {self.week}"
+
+
+class SwapStatus(models.TextChoices):
+    REQUESTED = "requested", _("Asked")
+    ACCEPTED = "accepted", _("Agreed by the other volunteer")
+    APPROVED = "approved", _("Approved")
+    DECLINED = "declined", _("Declined by the other volunteer")
+    REFUSED = "refused", _("Refused by the organisation")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+OPEN_SWAP_STATUSES = (SwapStatus.REQUESTED, SwapStatus.ACCEPTED)
+
+
+class SwapRequest(models.Model):
+    """Two volunteers of a published rota exchange turns: one asks, the other agrees, the
+    organisation approves (and the rules of the rota still hold)."""
+
+    turn = models.ForeignKey(DutyTurn, verbose_name=_("turn given"), on_delete=models.CASCADE, related_name="swaps_asked")
+    other_turn = models.ForeignKey(
+        DutyTurn, verbose_name=_("turn taken"), on_delete=models.CASCADE, related_name="swaps_offered"
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=SwapStatus.choices, default=SwapStatus.REQUESTED)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("asked"), auto_now_add=True)
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decision_note = models.TextField(_("note on the decision"), blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        verbose_name = _("swap request")
+        verbose_name_plural = _("swap requests")
+        constraints = [
+            models.CheckConstraint(condition=~Q(turn=models.F("other_turn")), name="swap_between_two_turns"),
+            models.UniqueConstraint(
+                fields=["turn"], condition=Q(status__in=["requested", "accepted"]), name="one_open_swap_per_turn"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.turn} ⇄ {self.other_turn}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_SWAP_STATUSES

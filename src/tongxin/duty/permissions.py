@@ -3,21 +3,34 @@
 The organisation's admin (a staff role over it or above) manages its pool and plans, changes and
 publishes its rotas. A volunteer keeps their own unavailable days. A published rota is public,
 names included (the village's bulletin shows who is on duty); a draft only to the admins.
+
+A team is a village's volunteers of one week of a published rota; the week's troubleshooters
+belong to every team of that week. The team keeps its week's record (meetings, follow-ups, task
+progress, the handover) from the week's first day until `GRACE_DAYS` after its last, and each
+volunteer their own diary; the record is read by the team, the teams that follow in the village,
+the organisation's managers and the village's staff. What the village's bulletin shows is public.
+While their week lasts the team also hold the duty-officer role over the village
+(`actions.rota.grant_turn`): entering a villager's problem as a case is the feedback app's rule.
 """
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from tongxin.community.models import Organisation, Person, StaffRole
 from tongxin.community.permissions import has_role, is_signed_in
 
-from .models import Rota, RotaQuerySet, RotaStatus, Volunteer
+from .models import DutyTurn, Rota, RotaQuerySet, RotaStatus, RotaWeek, SwapRequest, Volunteer
 
 DUTY_MANAGERS = (StaffRole.ADMIN,)
+# Staff of a village who read its teams' records (and see who raised what, through the cases).
+VILLAGE_RECORD_READERS = (StaffRole.ADMIN, StaffRole.SUPERVISOR, StaffRole.OFFICE)
+GRACE_DAYS = 7
 
 
 def person_of(user: Any) -> Person | None:
@@ -61,3 +74,96 @@ def visible_rota(user: Any, pk: int) -> Rota:
 def rotas_visible_to(user: Any, organisation: Organisation) -> RotaQuerySet:
     rotas = Rota.objects.of(organisation)
     return rotas if can_manage_duty(user, organisation) else rotas.published()
+
+
+# -- A team's week ----------------------------------------------------------------------------
+
+
+def published_turns() -> Any:
+    return DutyTurn.objects.filter(week__rota__status=RotaStatus.PUBLISHED)
+
+
+def turns_of(user: Any) -> Any:
+    """The user's turns in published rotas (none for a user without a person)."""
+    person = person_of(user)
+    if person is None:
+        return DutyTurn.objects.none()
+    return published_turns().filter(volunteer__person=person)
+
+
+def team_of(week: RotaWeek, village: Organisation) -> Any:
+    """The volunteers serving `village` in `week`, with the week's troubleshooters."""
+    return DutyTurn.objects.filter(week=week).filter(village=village) | DutyTurn.objects.filter(
+        week=week, village__isnull=True
+    )
+
+
+def is_on_team(user: Any, week: RotaWeek, village: Organisation) -> bool:
+    if week.rota.status != RotaStatus.PUBLISHED:
+        return False
+    person = person_of(user)
+    return person is not None and team_of(week, village).filter(volunteer__person=person).exists()
+
+
+def record_open(week: RotaWeek, today: datetime.date | None = None) -> bool:
+    """A team keeps its record from its week's first day until GRACE_DAYS after the last."""
+    day = today or timezone.localdate()
+    return week.start <= day <= week.end + datetime.timedelta(days=GRACE_DAYS)
+
+
+def can_keep_team_record(user: Any, week: RotaWeek, village: Organisation) -> bool:
+    """Log the morning meetings and follow-ups, set and update tasks, write the handover."""
+    if can_manage_duty(user, week.rota.organisation):
+        return True
+    return record_open(week) and is_on_team(user, week, village)
+
+
+def can_view_team_record(user: Any, week: RotaWeek, village: Organisation) -> bool:
+    """The team's ledger, meetings, follow-ups, diaries and handover: the team, volunteers who
+    serve the village later (they take the open items over), managers and the village's staff."""
+    if can_manage_duty(user, week.rota.organisation) or has_role(user, VILLAGE_RECORD_READERS, village):
+        return True
+    if week.rota.status != RotaStatus.PUBLISHED:
+        return False
+    person = person_of(user)
+    if person is None:
+        return False
+    return is_on_team(user, week, village) or turns_of(user).filter(village=village, week__start__gt=week.start).exists()
+
+
+def can_write_diary(user: Any, turn: DutyTurn) -> bool:
+    """Only the volunteer themselves, while their record is open."""
+    return (
+        turn.week.rota.status == RotaStatus.PUBLISHED
+        and is_volunteer_themselves(user, turn.volunteer)
+        and record_open(turn.week)
+    )
+
+
+# -- Swaps ------------------------------------------------------------------------------------
+
+
+def can_ask_swap(user: Any, turn: DutyTurn) -> bool:
+    """A volunteer offers their own turn of a published rota, before its week starts."""
+    return (
+        turn.week.rota.status == RotaStatus.PUBLISHED
+        and turn.week.start > timezone.localdate()
+        and is_volunteer_themselves(user, turn.volunteer)
+    )
+
+
+def can_answer_swap(user: Any, swap: SwapRequest) -> bool:
+    """The volunteer whose turn is asked for agrees or declines."""
+    return is_volunteer_themselves(user, swap.other_turn.volunteer)
+
+
+def can_decide_swap(user: Any, swap: SwapRequest) -> bool:
+    return can_manage_duty(user, swap.turn.week.rota.organisation)
+
+
+def can_view_swap(user: Any, swap: SwapRequest) -> bool:
+    return (
+        is_volunteer_themselves(user, swap.turn.volunteer)
+        or can_answer_swap(user, swap)
+        or can_decide_swap(user, swap)
+    )

@@ -23,15 +23,15 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from tongxin.community.models import Level, Organisation, Person
+from tongxin.community.models import Level, Organisation, Person, RoleGrant, StaffRole
 from tongxin.core.audit import record_audit
 from tongxin.core.errors import ActionError
 from tongxin.core.notify import notify
 
-from . import rota as planner
-from .models import DutyGap, DutyTurn, Rota, RotaStatus, RotaWeek, Unavailability, Volunteer
-from .permissions import can_edit_availability, can_manage_duty
-from .wording import problem_text
+from .. import rota as planner
+from ..models import DutyGap, DutyTurn, Rota, RotaStatus, RotaWeek, Unavailability, Volunteer
+from ..permissions import can_edit_availability, can_manage_duty
+from ..wording import problem_text
 
 MAX_TEAM_SIZE = 12
 MAX_TROUBLESHOOTERS = 20
@@ -300,6 +300,7 @@ def override_turn(*, actor: Any, turn: DutyTurn, volunteer: Volunteer) -> DutyTu
             data={"turn": turn.pk, "week": turn.week.start.isoformat(), "village": turn.village_id, "from": before.pk, "to": volunteer.pk},
         )
         if rota.status == RotaStatus.PUBLISHED:
+            grant_turn(turn, actor=actor)
             _tell_turns(volunteer, [turn], rota)
             _tell_released(before, turn, rota)
     return turn
@@ -331,6 +332,7 @@ def fill_gap(*, actor: Any, gap: DutyGap, volunteer: Volunteer) -> DutyTurn:
             data={"turn": turn.pk, "week": gap.week.start.isoformat(), "village": gap.village_id, "to": volunteer.pk},
         )
         if rota.status == RotaStatus.PUBLISHED:
+            grant_turn(turn, actor=actor)
             _tell_turns(volunteer, [turn], rota)
     return turn
 
@@ -353,6 +355,9 @@ def publish_rota(*, actor: Any, rota: Rota) -> Rota:
         by_volunteer: dict[int, list[DutyTurn]] = defaultdict(list)
         for turn in turns:
             by_volunteer[turn.volunteer_id].append(turn)
+        for mine in by_volunteer.values():
+            for turn in mine:
+                grant_turn(turn, actor=actor)
         told = sum(_tell_turns(mine[0].volunteer, mine, rota) for mine in by_volunteer.values())
         gaps = DutyGap.objects.filter(week__rota=rota).count()
         record_audit(
@@ -373,6 +378,50 @@ def discard_rota(*, actor: Any, rota: Rota) -> None:
         DutyGap.objects.filter(week__rota=rota).delete()
         DutyTurn.objects.filter(week__rota=rota).delete()
         rota.delete()
+
+
+# ---------------------------------------------------------------------------------------------
+# The duty-officer role for the week of a turn
+
+
+def week_window(week: RotaWeek) -> tuple[datetime.datetime, datetime.datetime]:
+    """From the Monday's midnight to the next Monday's, in the site's time zone."""
+    zone = timezone.get_current_timezone()
+    start = datetime.datetime.combine(week.start, datetime.time(0), tzinfo=zone)
+    return start, datetime.datetime.combine(week.start + datetime.timedelta(days=7), datetime.time(0), tzinfo=zone)
+
+
+def grant_turn(turn: DutyTurn, *, actor: Any) -> RoleGrant | None:
+    """Make the turn's volunteer the duty officer of its village (of the rota's organisation for
+    a troubleshooter) for its week, replacing the grant of whoever held the turn before.
+
+    The grant is how a one-week secretary may enter villagers' problems as cases, see the
+    village's cases and (as a troubleshooter) take urgent ones: the feedback app's own rules
+    for duty officers, in force for that week only. A volunteer without an account gets none.
+    """
+    revoke_turn_grant(turn)
+    user = turn.volunteer.person.user if turn.volunteer.person.user_id else None
+    if user is None:
+        return None
+    starts_at, ends_at = week_window(turn.week)
+    grant = RoleGrant.objects.create(
+        user=user,
+        role=StaffRole.DUTY_OFFICER,
+        organisation=turn.village or turn.week.rota.organisation,
+        granted_by=_account(actor),
+        starts_at=starts_at,
+        ends_at=ends_at,
+    )
+    turn.grant = grant
+    turn.save(update_fields=["grant"])
+    return grant
+
+
+def revoke_turn_grant(turn: DutyTurn) -> None:
+    if turn.grant_id is not None:
+        RoleGrant.objects.filter(pk=turn.grant_id, revoked_at__isnull=True).update(revoked_at=timezone.now())
+        turn.grant = None
+        turn.save(update_fields=["grant"])
 
 
 # ---------------------------------------------------------------------------------------------

@@ -21,12 +21,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.urls import path
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tongxin.community.models import Level, Organisation, Person, kinds_at_level
 from tongxin.core.errors import ActionError
 
-from .actions import (
+from ..actions.rota import (
     MAX_TEAM_SIZE,
     MAX_TROUBLESHOOTERS,
     add_volunteer,
@@ -42,8 +43,8 @@ from .actions import (
     update_volunteer,
     villages_of,
 )
-from .models import DutyGap, DutyTurn, Rota, RotaStatus, RotaWeek, Unavailability, Volunteer
-from .permissions import (
+from ..models import DutyGap, DutyTurn, Rota, RotaStatus, RotaWeek, Unavailability, Volunteer
+from ..permissions import (
     can_edit_availability,
     can_manage_duty,
     is_volunteer_themselves,
@@ -51,7 +52,7 @@ from .permissions import (
     rotas_visible_to,
     visible_rota,
 )
-from .rota import MAX_WEEKS
+from ..rota import MAX_WEEKS
 
 POOL_PAGE_SIZE = 50
 # Places with villages below them: their pages show the duty rota.
@@ -499,3 +500,21 @@ def organisation_section(organisation: Organisation, user: Any) -> dict[str, Any
     if not rotas and not manages:
         return None
     return {"organisation": organisation, "rotas": rotas, "manages": manages, "RotaStatus": RotaStatus}
+
+
+urlpatterns = [
+    path("organisations/<int:organisation_id>/duty/", pool, name="pool"),
+    path("organisations/<int:organisation_id>/duty/rotas/", rota_list, name="rotas"),
+    path("organisations/<int:organisation_id>/duty/rotas/new/", rota_plan, name="plan"),
+    path("duty/me/", my_turns, name="mine"),
+    path("duty/volunteers/<int:pk>/", volunteer_detail, name="volunteer"),
+    path("duty/volunteers/<int:pk>/edit/", volunteer_edit, name="volunteer_edit"),
+    path("duty/volunteers/<int:pk>/retire/", volunteer_retire, name="volunteer_retire"),
+    path("duty/volunteers/<int:pk>/unavailable/", availability_add, name="unavailable_add"),
+    path("duty/volunteers/<int:pk>/unavailable/clear/", availability_clear, name="unavailable_clear"),
+    path("duty/rotas/<int:pk>/", rota_detail, name="rota"),
+    path("duty/rotas/<int:pk>/publish/", rota_publish, name="publish"),
+    path("duty/rotas/<int:pk>/discard/", rota_discard, name="discard"),
+    path("duty/turns/<int:pk>/replace/", turn_replace, name="replace"),
+    path("duty/gaps/<int:pk>/fill/", gap_fill, name="fill"),
+]
