@@ -105,6 +105,13 @@ def is_on_team(user: Any, week: RotaWeek, village: Organisation) -> bool:
     return person is not None and team_of(week, village).filter(volunteer__person=person).exists()
 
 
+def week_window(week: RotaWeek) -> tuple[datetime.datetime, datetime.datetime]:
+    """From the week's Monday midnight to the next Monday's, in the site's time zone."""
+    zone = timezone.get_current_timezone()
+    start = datetime.datetime.combine(week.start, datetime.time(0), tzinfo=zone)
+    return start, datetime.datetime.combine(week.start + datetime.timedelta(days=7), datetime.time(0), tzinfo=zone)
+
+
 def record_open(week: RotaWeek, today: datetime.date | None = None) -> bool:
     """A team keeps its record from its week's first day until GRACE_DAYS after the last."""
     day = today or timezone.localdate()

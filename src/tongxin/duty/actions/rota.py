@@ -30,7 +30,7 @@ from tongxin.core.notify import notify
 
 from .. import rota as planner
 from ..models import DutyGap, DutyTurn, Rota, RotaStatus, RotaWeek, Unavailability, Volunteer
-from ..permissions import can_edit_availability, can_manage_duty
+from ..permissions import can_edit_availability, can_manage_duty, week_window
 from ..wording import problem_text
 
 MAX_TEAM_SIZE = 12
@@ -382,13 +382,6 @@ def discard_rota(*, actor: Any, rota: Rota) -> None:
 
 # ---------------------------------------------------------------------------------------------
 # The duty-officer role for the week of a turn
-
-
-def week_window(week: RotaWeek) -> tuple[datetime.datetime, datetime.datetime]:
-    """From the Monday's midnight to the next Monday's, in the site's time zone."""
-    zone = timezone.get_current_timezone()
-    start = datetime.datetime.combine(week.start, datetime.time(0), tzinfo=zone)
-    return start, datetime.datetime.combine(week.start + datetime.timedelta(days=7), datetime.time(0), tzinfo=zone)
 
 
 def grant_turn(turn: DutyTurn, *, actor: Any) -> RoleGrant | None:
