@@ -4,8 +4,8 @@ from ninja import Router
 
 from tongxin.accounts.auth import SIGNED_IN
 
-from . import rota
+from . import bulletin, diary, meetings, rota, swaps
 
 router = Router(tags=["duty"], auth=SIGNED_IN)
-for part in (rota,):
+for part in (rota, meetings, diary, bulletin, swaps):
     router.add_router("/", part.router)
