@@ -16,3 +16,20 @@ class DutyConfig(AppConfig):
 
         context = organisation_section(organisation, user)
         return [render_to_string("duty/organisation_section.html", context)] if context else []
+
+    # The demo account this app adds (community's demo lists them with its own) is community's
+    # `duty-officer`: the demo puts them on a village's team this week.
+
+    def build_demo(self, *, town: Any, seed: int) -> list[str]:
+        """The demo town's pool, rota and weeks lived (called by `tongxin demo`); the summary line."""
+        import random
+
+        from django.utils.translation import gettext
+
+        from .demo import build_demo_duty
+
+        summary = build_demo_duty(town=town, rng=random.Random(seed))
+        return [
+            gettext("Demo duty rota: %(volunteers)d volunteers in the pool, %(turns)d turns over %(weeks)d weeks.")
+            % {"volunteers": summary.volunteers, "turns": summary.turns, "weeks": summary.weeks}
+        ]
