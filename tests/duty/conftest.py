@@ -126,6 +126,7 @@ def this_monday() -> datetime.date:
 def serving(town: Town) -> Serving:
     rota = plan_rota(actor=town.admin, organisation=town.town, start=this_monday(), weeks=3, team_size=3, troubleshooters=1)
     publish_rota(actor=town.admin, rota=rota)
+    rota.refresh_from_db()
     return Serving(town=town, rota=rota, week=rota.rota_weeks.get(number=1))
 
 

@@ -35,7 +35,7 @@ class LedgerLine:
 
 def _problems() -> object:
     return MeetingProblem.objects.select_related(
-        "meeting__week__rota", "case__category", "case__assigned_to"
+        "meeting__week__rota", "case__category", "case__assigned_to", "case__organisation"
     ).prefetch_related(Prefetch("follow_ups", queryset=FollowUp.objects.order_by("held_on", "pk")))
 
 
