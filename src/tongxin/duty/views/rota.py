@@ -43,7 +43,8 @@ from ..actions.rota import (
     update_volunteer,
     villages_of,
 )
-from ..models import DutyGap, DutyTurn, Rota, RotaStatus, RotaWeek, Unavailability, Volunteer
+from ..actions.swaps import can_view_duty_statistics
+from ..models import DutyGap, DutyTurn, Rota, RotaStatus, RotaWeek, SwapRequest, SwapStatus, Unavailability, Volunteer
 from ..permissions import (
     can_edit_availability,
     can_manage_duty,
@@ -57,6 +58,7 @@ from ..rota import MAX_WEEKS
 POOL_PAGE_SIZE = 50
 # Places with villages below them: their pages show the duty rota.
 ROTA_PLACE_KINDS = {*kinds_at_level(Level.TOWN), *kinds_at_level(Level.CITY)}
+VILLAGE_KINDS = set(kinds_at_level(Level.VILLAGE))
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -312,6 +314,8 @@ def my_turns(request: HttpRequest) -> HttpResponse:
         "volunteers": volunteers,
         "coming": [turn for turn in turns if turn.week.end >= today],
         "past": [turn for turn in turns if turn.week.end < today][::-1],
+        "today": today,
+        "on_duty": any(turn.week.start <= today <= turn.week.end for turn in turns),
     }
     return render(request, "duty/mine.html", context)
 
@@ -487,19 +491,29 @@ def _choose_volunteer(
 
 
 def organisation_section(organisation: Organisation, user: Any) -> dict[str, Any] | None:
-    """The duty rota on the organisation's page: its latest published rotas for everyone, the
-    pool and the plan for its admins; None where there is nothing to show.
+    """The duty rota on the organisation's page; None where there is nothing to show.
 
-    Only towns, streets and cities have villages below them to send teams to: other pages
-    (bodies, villages) cost no query here.
+    A town, street or city lists its latest published rotas for everyone, with the pool, the
+    plan, the swaps waiting and the statistics for those who may see them. A village links to its
+    weekly bulletin once a rota above it is published. Other pages (bodies) cost no query here.
     """
+    if organisation.kind in VILLAGE_KINDS and organisation.is_place:
+        has_rota = Rota.objects.published().filter(organisation__in=organisation.ancestor_ids).exists()
+        return {"organisation": organisation, "village": True} if has_rota else None
     if organisation.kind not in ROTA_PLACE_KINDS:
         return None
     manages = can_manage_duty(user, organisation)
     rotas = list(rotas_visible_to(user, organisation).order_by("-start", "-pk")[:3])
     if not rotas and not manages:
         return None
-    return {"organisation": organisation, "rotas": rotas, "manages": manages, "RotaStatus": RotaStatus}
+    swaps_waiting = (
+        SwapRequest.objects.filter(turn__week__rota__organisation=organisation, status=SwapStatus.ACCEPTED).count()
+        if manages else 0
+    )
+    return {
+        "organisation": organisation, "rotas": rotas, "manages": manages, "RotaStatus": RotaStatus,
+        "swaps_waiting": swaps_waiting, "sees_statistics": can_view_duty_statistics(user, organisation),
+    }
 
 
 urlpatterns = [
