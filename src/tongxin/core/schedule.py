@@ -44,6 +44,23 @@ DEFAULT_SCHEDULE: list[dict[str, Any]] = [
         "every": timedelta(minutes=5),
         "offset": timedelta(0),
     },
+    # Duty rota: at 08:00 volunteers hear their week starts soon and admins of a week's empty
+    # seats, in office hours; at 20:00 whoever is on duty and wrote no diary today is reminded.
+    {
+        "task": "tongxin.duty.tasks.remind_upcoming_turns",
+        "every": timedelta(days=1),
+        "offset": timedelta(hours=8),
+    },
+    {
+        "task": "tongxin.duty.tasks.alert_week_gaps",
+        "every": timedelta(days=1),
+        "offset": timedelta(hours=8),
+    },
+    {
+        "task": "tongxin.duty.tasks.remind_missing_diaries",
+        "every": timedelta(days=1),
+        "offset": timedelta(hours=20),
+    },
 ]
 
 
