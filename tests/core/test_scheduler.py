@@ -34,6 +34,9 @@ from tongxin.core.schedule import (
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 ESCALATION = "tongxin.feedback.tasks.escalate_overdue_cases"
 AUDIT_CHECK = "tongxin.core.tasks.verify_audit_chain"
+TURN_REMINDERS = "tongxin.duty.tasks.remind_upcoming_turns"
+GAP_ALERTS = "tongxin.duty.tasks.alert_week_gaps"
+DIARY_REMINDERS = "tongxin.duty.tasks.remind_missing_diaries"
 # Tests of the mechanism schedule one job, so that their counts do not depend on the default list.
 AUDIT_ONLY = [{"task": AUDIT_CHECK, "every": timedelta(days=1), "offset": timedelta(hours=3)}]
 DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
@@ -107,8 +110,11 @@ def test_the_default_schedule_checks_the_audit_chain_daily_and_case_deadlines_ev
     assert configured_jobs() == [
         PeriodicJob(AUDIT_CHECK, timedelta(days=1), timedelta(hours=3)),
         PeriodicJob(ESCALATION, timedelta(minutes=5), timedelta(0)),
+        PeriodicJob(TURN_REMINDERS, timedelta(days=1), timedelta(hours=8)),
+        PeriodicJob(GAP_ALERTS, timedelta(days=1), timedelta(hours=8)),
+        PeriodicJob(DIARY_REMINDERS, timedelta(days=1), timedelta(hours=20)),
     ]
-    audit, _escalation = configured_jobs()
+    audit, *_others = configured_jobs()
     assert audit.anchor() == datetime(2000, 1, 1, 3, tzinfo=SHANGHAI)
     assert DEFAULT_SCHEDULE[0]["task"] == AUDIT_CHECK
 
@@ -246,20 +252,23 @@ def test_schedulers_racing_on_one_sqlite_file_enqueue_each_job_once_for_the_work
 
     with translation.override("zh-hans"):
         idle = translation.gettext("Nothing is due.") + "\n"
-    # Both default jobs are due at once; each is enqueued by exactly one of the four schedulers.
-    assert sum(out.count("\n") for out, _err in outputs if out != idle) == 2
+    # Every default job is due at once; each is enqueued by exactly one of the four schedulers.
+    jobs = sorted([AUDIT_CHECK, ESCALATION, TURN_REMINDERS, GAP_ALERTS, DIARY_REMINDERS])
+    assert sum(out.count("\n") for out, _err in outputs if out != idle) == len(jobs)
     queued = read_sqlite(sqlite_site, "SELECT task_path, status FROM django_tasks_database_dbtaskresult ORDER BY task_path")
-    assert queued == [(AUDIT_CHECK, "READY"), (ESCALATION, "READY")]
+    assert queued == [(job, "READY") for job in jobs]
     runs = read_sqlite(sqlite_site, "SELECT job, result_id FROM core_schedulerrun ORDER BY job")
-    assert [job for job, _result in runs] == [AUDIT_CHECK, ESCALATION]
+    assert [job for job, _result in runs] == jobs
 
     run_tongxin("worker", "--batch", "--no-startup-delay", "--no-reload", data_dir=sqlite_site)
     finished = read_sqlite(
         sqlite_site, "SELECT task_path, status, return_value FROM django_tasks_database_dbtaskresult ORDER BY task_path"
     )
-    assert [(path, status) for path, status, _value in finished] == [(AUDIT_CHECK, "SUCCESSFUL"), (ESCALATION, "SUCCESSFUL")]
-    assert '"intact": true' in finished[0][2]
-    assert finished[1][2] == '{"escalated": 0, "closed": 0}'
+    assert [(path, status) for path, status, _value in finished] == [(job, "SUCCESSFUL") for job in jobs]
+    values = {path: value for path, _status, value in finished}
+    assert '"intact": true' in values[AUDIT_CHECK]
+    assert values[ESCALATION] == '{"escalated": 0, "closed": 0}'
+    assert [values[TURN_REMINDERS], values[GAP_ALERTS], values[DIARY_REMINDERS]] == ["0", "0", "0"]
 
 
 def test_the_scheduler_keeps_running_until_it_is_interrupted(sqlite_site: Path) -> None:
@@ -281,8 +290,8 @@ def test_the_scheduler_keeps_running_until_it_is_interrupted(sqlite_site: Path) 
     )
     with translation.override("zh-hans"):
         started = translation.ngettext(
-            "Scheduler started with %(count)s job.", "Scheduler started with %(count)s jobs.", 2
-        ) % {"count": 2}
+            "Scheduler started with %(count)s job.", "Scheduler started with %(count)s jobs.", 5
+        ) % {"count": 5}
         enqueued = {
             translation.gettext("Enqueued %(task)s, scheduled for %(time)s (task %(id)s).")
             % {
@@ -299,4 +308,4 @@ def test_the_scheduler_keeps_running_until_it_is_interrupted(sqlite_site: Path) 
     assert lines[0] == started and lines[-1] == stopped
     # The escalation sweep runs every five minutes, so a slow machine may enqueue it twice.
     assert enqueued <= set(lines[1:-1])
-    assert len(runs) == 2
+    assert len(runs) == 5
