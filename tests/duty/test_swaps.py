@@ -362,14 +362,18 @@ def test_a_rule_broken_since_the_ask_is_refused_at_approval(serving, cast):
     assert SwapRequest.objects.get().status == SwapStatus.REFUSED
 
 
-def test_a_turn_that_changed_hands_since_the_ask_stops_the_swap(serving, cast):
+def test_a_turn_the_organisation_gives_to_someone_else_ends_its_swaps(serving, cast):
     town = serving.town
     swap = asked(cast)
     newcomer = Volunteer.objects.create(organisation=town.town, person=town.resident, joined_on=serving.rota.start)
     override_turn(actor=town.admin, turn=cast.other, volunteer=newcomer)
+    swap.refresh_from_db()
+    assert (swap.status, swap.decided_by, swap.decision_note) == (
+        "refused", town.admin, "The organisation gave one of the two turns to someone else."
+    )
     before = state(serving)
     error = refusal(lambda: answer_swap(actor=town.resident.user, swap=swap, agree=True))
-    assert (error.message, error.status) == ("One of the two turns has changed hands since the swap was asked.", 409)
+    assert (error.message, error.status) == ("This swap is no longer waiting for your answer.", 409)
     assert state(serving) == before
 
 

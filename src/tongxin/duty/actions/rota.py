@@ -29,7 +29,18 @@ from tongxin.core.errors import ActionError
 from tongxin.core.notify import notify
 
 from .. import rota as planner
-from ..models import DutyGap, DutyTurn, Rota, RotaStatus, RotaWeek, Unavailability, Volunteer
+from ..models import (
+    OPEN_SWAP_STATUSES,
+    DutyGap,
+    DutyTurn,
+    Rota,
+    RotaStatus,
+    RotaWeek,
+    SwapRequest,
+    SwapStatus,
+    Unavailability,
+    Volunteer,
+)
 from ..permissions import can_edit_availability, can_manage_duty, week_window
 from ..wording import problem_text
 
@@ -294,7 +305,9 @@ def override_turn(*, actor: Any, turn: DutyTurn, volunteer: Volunteer) -> DutyTu
             turn.planned_volunteer_id = before.pk
         turn.volunteer = volunteer
         turn.changed_by, turn.changed_at = _account(actor), timezone.now()
-        turn.save(update_fields=["volunteer", "planned_volunteer", "changed_by", "changed_at"])
+        turn.reminded_at = None  # the new volunteer is reminded before the week, as anyone is
+        turn.save(update_fields=["volunteer", "planned_volunteer", "changed_by", "changed_at", "reminded_at"])
+        _close_open_swaps(turn, actor)
         record_audit(
             actor=actor, verb="duty.turn.override", target=rota,
             data={"turn": turn.pk, "week": turn.week.start.isoformat(), "village": turn.village_id, "from": before.pk, "to": volunteer.pk},
@@ -541,6 +554,14 @@ def _tell_turns(volunteer: Volunteer, turns: Iterable[DutyTurn], rota: Rota) -> 
         url=reverse("duty:mine"),
     )
     return 1
+
+
+def _close_open_swaps(turn: DutyTurn, actor: Any) -> None:
+    """A turn given to someone else by the organisation ends the swaps asked on it."""
+    SwapRequest.objects.filter(Q(turn=turn) | Q(other_turn=turn), status__in=OPEN_SWAP_STATUSES).update(
+        status=SwapStatus.REFUSED, decided_by=_account(actor), decided_at=timezone.now(),
+        decision_note=_("The organisation gave one of the two turns to someone else."),
+    )
 
 
 def _tell_released(volunteer: Volunteer, turn: DutyTurn, rota: Rota) -> None:

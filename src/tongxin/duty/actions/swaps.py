@@ -342,7 +342,8 @@ def _exchange(turn: DutyTurn, other_turn: DutyTurn, *, actor: Any) -> None:
             seat.volunteer = seat_volunteer[seat.pk]
     for seat in (turn, other_turn):
         seat.changed_by, seat.changed_at = account, now
-        seat.save(update_fields=["volunteer", "village", "planned_volunteer", "changed_by", "changed_at"])
+        seat.reminded_at = None  # its new volunteer is reminded before the week, as anyone is
+        seat.save(update_fields=["volunteer", "village", "planned_volunteer", "changed_by", "changed_at", "reminded_at"])
     for seat in (turn, other_turn):
         grant_turn(seat, actor=actor)
 
