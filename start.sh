@@ -52,10 +52,17 @@ install_package() {
     echo "$digest" >"$stamp"
 }
 
+install_cjk_font() {
+    # The village bulletin's PDF poster draws its Chinese with Debian's Noto CJK font.
+    dpkg-query -W -f='${Status}' fonts-noto-cjk 2>/dev/null | grep -q 'ok installed' && return
+    apt_install fonts-noto-cjk
+}
+
 # test.sh sources this file for the helpers above; only running it starts the site.
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
     make_venv
     install_package .
+    install_cjk_font
     export DEBUG="${DEBUG:-1}"
     exec "$VENV/bin/tongxin" start "$@"
 fi
