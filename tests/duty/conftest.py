@@ -26,12 +26,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from tests.helpers import SYSTEM, admin_of, make_account, organisation
 from tongxin.community.actions import add_person
 from tongxin.community.models import Gender, Organisation, Person
-from django.utils import timezone
-
 from tongxin.duty.actions.rota import add_volunteer, plan_rota, publish_rota
 from tongxin.duty.models import DutyGap, DutyTurn, Rota, RotaWeek, Unavailability, Volunteer
 

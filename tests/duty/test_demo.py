@@ -12,7 +12,16 @@ from tongxin.community.demo import build_demo_town
 from tongxin.community.models import RoleGrant, StaffRole
 from tongxin.core.audit import verify_chain
 from tongxin.duty.demo import RAISED_BY, build_demo_duty
-from tongxin.duty.models import DiaryEntry, DutyTurn, FollowUp, Handover, MeetingProblem, MorningMeeting, Rota, WeeklyTask
+from tongxin.duty.models import (
+    DiaryEntry,
+    DutyTurn,
+    FollowUp,
+    Handover,
+    MeetingProblem,
+    MorningMeeting,
+    Rota,
+    WeeklyTask,
+)
 from tongxin.feedback.demo import build_demo_cases
 
 EN = {"accept-language": "en"}

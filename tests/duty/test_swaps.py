@@ -27,7 +27,13 @@ from tongxin.community.models import RoleGrant, StaffRole
 from tongxin.core.errors import ActionError
 from tongxin.core.models import AuditEvent, Notification
 from tongxin.duty.actions.rota import override_turn, plan_rota, publish_rota, set_unavailable
-from tongxin.duty.actions.swaps import answer_swap, ask_swap, decide_swap, swap_choices, withdraw_swap
+from tongxin.duty.actions.swaps import (
+    answer_swap,
+    ask_swap,
+    decide_swap,
+    swap_choices,
+    withdraw_swap,
+)
 from tongxin.duty.models import DutyTurn, RotaWeek, SwapRequest, SwapStatus, Volunteer
 
 EN = {"accept-language": "en"}

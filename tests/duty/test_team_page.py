@@ -14,7 +14,7 @@ from tests.duty.test_meetings import committee_of, log, member, past_rota, roads
 from tests.helpers import page_text, sign_in
 from tongxin.core.models import AuditEvent
 from tongxin.duty.actions.meetings import add_problem, log_morning_meeting, record_follow_up
-from tongxin.duty.models import FollowUp, MeetingProblem, MorningMeeting
+from tongxin.duty.models import FollowUp, MorningMeeting
 from tongxin.feedback.actions import answer_case
 from tongxin.feedback.models import Case, CaseStep, Category, Channel, Privacy
 

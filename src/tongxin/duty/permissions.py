@@ -22,7 +22,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from tongxin.community.models import Organisation, Person, StaffRole
+from tongxin.community.models import Level, Organisation, Person, StaffRole
 from tongxin.community.permissions import has_role, is_signed_in
 
 from .models import DutyTurn, Rota, RotaQuerySet, RotaStatus, RotaWeek, SwapRequest, Volunteer
@@ -138,6 +138,34 @@ def can_view_team_record(user: Any, week: RotaWeek, village: Organisation) -> bo
     return is_on_team(user, week, village) or turns_of(user).filter(village=village, week__start__gt=week.start).exists()
 
 
+def is_team_village(week: RotaWeek, village: Organisation) -> bool:
+    """Whether the rota's organisation sends teams to `village` (a village or community in it)."""
+    return village.is_place and village.level == Level.VILLAGE and village.is_within(week.rota.organisation)
+
+
+def visible_team(user: Any, week_id: int, village_id: int) -> tuple[RotaWeek, Organisation]:
+    """The week and village of a team whose record the user may read; Http404 otherwise (like
+    `visible_rota`, a record is not known to exist outside its readers)."""
+    week = get_object_or_404(RotaWeek.objects.select_related("rota__organisation"), pk=week_id)
+    village = get_object_or_404(Organisation, pk=village_id)
+    if not is_team_village(week, village) or not can_view_team_record(user, week, village):
+        raise Http404
+    return week, village
+
+
+def can_read_diary(user: Any, turn: DutyTurn) -> bool:
+    """A village team's diaries are part of its record; a troubleshooter's, who belongs to no
+    single village, is read by them and the organisation's managers."""
+    if turn.village is None:
+        return is_volunteer_themselves(user, turn.volunteer) or can_manage_duty(user, turn.week.rota.organisation)
+    return can_view_team_record(user, turn.week, turn.village)
+
+
+def can_view_duty_statistics(user: Any, organisation: Organisation) -> bool:
+    """The organisation's managers, supervisors and office."""
+    return has_role(user, VILLAGE_RECORD_READERS, organisation)
+
+
 def can_write_diary(user: Any, turn: DutyTurn) -> bool:
     """Only the volunteer themselves, while their record is open."""
     return (
@@ -166,6 +194,11 @@ def can_answer_swap(user: Any, swap: SwapRequest) -> bool:
 
 def can_decide_swap(user: Any, swap: SwapRequest) -> bool:
     return can_manage_duty(user, swap.turn.week.rota.organisation)
+
+
+def can_withdraw_swap(user: Any, swap: SwapRequest) -> bool:
+    """Only whoever asked, while the swap is open."""
+    return is_signed_in(user) and swap.requested_by_id == user.pk
 
 
 def can_view_swap(user: Any, swap: SwapRequest) -> bool:

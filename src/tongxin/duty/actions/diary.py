@@ -20,7 +20,7 @@ from tongxin.core.audit import record_audit
 from tongxin.core.errors import ActionError
 
 from ..models import DiaryEntry, DutyTurn
-from ..permissions import can_manage_duty, can_view_team_record, can_write_diary, is_volunteer_themselves
+from ..permissions import can_manage_duty, can_read_diary, can_write_diary
 from .rota import require
 
 MAX_DIARY_TEXT = 5000
@@ -81,14 +81,6 @@ def _day(day: datetime.date) -> str:
 
 
 # -- Who reads a diary, and finding it for a request ------------------------------------------
-
-
-def can_read_diary(user: Any, turn: DutyTurn) -> bool:
-    """A village team's diaries are part of its record; a troubleshooter's, who belongs to no
-    single village, is read by them and the organisation's managers."""
-    if turn.village is None:
-        return is_volunteer_themselves(user, turn.volunteer) or can_manage_duty(user, turn.week.rota.organisation)
-    return can_view_team_record(user, turn.week, turn.village)
 
 
 def readable_turn(user: Any, pk: int) -> DutyTurn:

@@ -6,25 +6,18 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.http import Http404
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
-from tongxin.community.models import Level, Organisation
+from tongxin.community.models import Organisation
 from tongxin.core.audit import record_audit
 from tongxin.core.errors import ActionError
 
 from ..ledger import LedgerLine, team_ledger
 from ..models import Handover, Rota, RotaWeek
-from ..permissions import can_keep_team_record, can_manage_duty, can_view_team_record
+from ..permissions import can_keep_team_record, is_team_village
 from .rota import _account, require
 
 MAX_HANDOVER_NOTES = 10000
-
-
-def is_team_village(week: RotaWeek, village: Organisation) -> bool:
-    """Whether the rota's organisation sends teams to `village` (a village or community in it)."""
-    return village.is_place and village.level == Level.VILLAGE and village.is_within(week.rota.organisation)
 
 
 def require_team_village(week: RotaWeek, village: Organisation) -> None:
@@ -90,17 +83,3 @@ def handover_for(week: RotaWeek, village: Organisation) -> Handover | None:
 def carried_over(week: RotaWeek, village: Organisation) -> list[LedgerLine]:
     """Problems earlier teams heard in the village that were still open when this week began."""
     return [line for line in team_ledger(week, village) if line.carried_over]
-
-
-def readable_team(user: Any, week_id: int, village_id: int) -> tuple[RotaWeek, Organisation]:
-    """The team (week, village) whose record the user asks for: Http404 for a week of a draft
-    they may not see or a place the rota sends no team to, PermissionDenied when they may not
-    read the record."""
-    week = get_object_or_404(RotaWeek.objects.select_related("rota__organisation"), pk=week_id)
-    village = get_object_or_404(Organisation, pk=village_id)
-    if week.rota.is_draft and not can_manage_duty(user, week.rota.organisation):
-        raise Http404
-    if not is_team_village(week, village):
-        raise Http404
-    require(can_view_team_record(user, week, village))
-    return week, village

@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from tongxin.community.models import Level, Organisation, kinds_at_level
+from tongxin.community.models import Organisation
 from tongxin.core.audit import record_audit
 from tongxin.core.errors import ActionError
 from tongxin.feedback.actions import submit_case
@@ -286,18 +286,6 @@ def followed_up_same_day(problem: MeetingProblem, follow_ups: Iterable[FollowUp]
 
 # ---------------------------------------------------------------------------------------------
 # Reading a team's week: the team page and the API show the same things, from here.
-
-
-def visible_team(user: Any, week_id: int, village_id: int) -> tuple[RotaWeek, Organisation]:
-    """The week and village of a team whose record the user may read; Http404 otherwise (like
-    `visible_rota`, a record is not known to exist outside its readers)."""
-    week = get_object_or_404(RotaWeek.objects.select_related("rota__organisation"), pk=week_id)
-    village = get_object_or_404(Organisation, pk=village_id)
-    # A village of the rota's organisation (dissolved since, its teams' record is still read).
-    is_team = village.is_within(week.rota.organisation) and village.kind in kinds_at_level(Level.VILLAGE)
-    if not is_team or not can_view_team_record(user, week, village):
-        raise Http404
-    return week, village
 
 
 def visible_meeting(user: Any, pk: int) -> MorningMeeting:

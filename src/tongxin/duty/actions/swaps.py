@@ -17,38 +17,31 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tongxin.community.permissions import has_role
 from tongxin.core.audit import record_audit
 from tongxin.core.errors import ActionError
 from tongxin.core.notify import notify
 from tongxin.feedback.policies import accounts_to_tell
 
-from ..models import OPEN_SWAP_STATUSES, DutyTurn, Rota, SwapRequest, SwapStatus, Unavailability, Volunteer
+from ..models import (
+    OPEN_SWAP_STATUSES,
+    DutyTurn,
+    Rota,
+    SwapRequest,
+    SwapStatus,
+    Unavailability,
+    Volunteer,
+)
 from ..permissions import (
     DUTY_MANAGERS,
-    VILLAGE_RECORD_READERS,
     can_answer_swap,
     can_ask_swap,
     can_decide_swap,
+    can_withdraw_swap,
 )
 from .rota import _account, _day, _lock, _turn_line, grant_turn, require
 
 MAX_REASON = 2000
 TURN_RELATIONS = ("week__rota__organisation", "village", "volunteer__person__user", "volunteer__home_village")
-
-
-# ---------------------------------------------------------------------------------------------
-# Who may (beyond permissions.py)
-
-
-def can_withdraw_swap(user: Any, swap: SwapRequest) -> bool:
-    """Only whoever asked, while the swap is open."""
-    return getattr(user, "pk", None) is not None and swap.requested_by_id == user.pk
-
-
-def can_view_duty_statistics(user: Any, organisation: Any) -> bool:
-    """The organisation's managers, supervisors and office."""
-    return has_role(user, VILLAGE_RECORD_READERS, organisation)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -13,10 +13,11 @@ from pydantic import Field
 from tongxin.core.api import error_responses
 
 from ..actions.diary import missing_diary_days, readable_turn, write_diary
-from ..actions.handover import carried_over, handover_for, readable_team, write_handover
+from ..actions.handover import carried_over, handover_for, write_handover
 from ..actions.tasks import remove_task, set_task, update_task
 from ..ledger import LedgerLine
 from ..models import DiaryEntry, Handover, WeeklyTask
+from ..permissions import visible_team
 
 router = Router()
 
@@ -145,19 +146,19 @@ def put_diary(request: HttpRequest, pk: int, body: DiaryEntryIn) -> Any:
 @router.get("/duty/weeks/{week_id}/villages/{village_id}/tasks", response={200: list[WeeklyTaskOut], **error_responses(403, 404)})
 def list_tasks(request: HttpRequest, week_id: int, village_id: int) -> Any:
     """The team's tasks of the week, in the order they were set."""
-    week, village = readable_team(request.auth, week_id, village_id)
+    week, village = visible_team(request.auth, week_id, village_id)
     return WeeklyTask.objects.filter(week=week, village=village).order_by("pk")
 
 
 @router.post("/duty/weeks/{week_id}/villages/{village_id}/tasks", response={201: WeeklyTaskOut, **error_responses(400, 403, 404)})
 def post_task(request: HttpRequest, week_id: int, village_id: int, body: WeeklyTaskIn) -> Any:
-    week, village = readable_team(request.auth, week_id, village_id)
+    week, village = visible_team(request.auth, week_id, village_id)
     return Status(201, set_task(actor=request.auth, week=week, village=village, title=body.title))
 
 
 def _task(request: HttpRequest, pk: int) -> WeeklyTask:
     task = get_object_or_404(WeeklyTask, pk=pk)
-    task.week, task.village = readable_team(request.auth, task.week_id, task.village_id)
+    task.week, task.village = visible_team(request.auth, task.week_id, task.village_id)
     return task
 
 
@@ -179,7 +180,7 @@ def delete_task(request: HttpRequest, pk: int) -> Any:
 @router.get("/duty/weeks/{week_id}/villages/{village_id}/handover", response={200: HandoverPageOut, **error_responses(403, 404)})
 def get_handover(request: HttpRequest, week_id: int, village_id: int) -> Any:
     """What the previous team left this one, this team's own notes, and the problems carried over."""
-    week, village = readable_team(request.auth, week_id, village_id)
+    week, village = visible_team(request.auth, week_id, village_id)
     own = Handover.objects.select_related("week").filter(week=week, village=village).first()
     return {
         "previous": _handover_out(handover_for(week, village)),
@@ -191,7 +192,7 @@ def get_handover(request: HttpRequest, week_id: int, village_id: int) -> Any:
 @router.put("/duty/weeks/{week_id}/villages/{village_id}/handover", response={200: HandoverOut, **error_responses(400, 403, 404, 409)})
 def put_handover(request: HttpRequest, week_id: int, village_id: int, body: HandoverIn) -> Any:
     """Write or rewrite this team's notes for the next team."""
-    week, village = readable_team(request.auth, week_id, village_id)
+    week, village = visible_team(request.auth, week_id, village_id)
     handover = write_handover(actor=request.auth, week=week, village=village, notes=body.notes)
     handover.week = week
     return _handover_out(handover)

@@ -25,9 +25,9 @@ from ..actions.meetings import (
     record_follow_up,
     visible_meeting,
     visible_problem,
-    visible_team,
 )
 from ..models import FollowUp, MeetingProblem, MorningMeeting
+from ..permissions import visible_team
 
 router = Router()
 

@@ -20,7 +20,15 @@ from tongxin.core.errors import ActionError
 from ..actions.rota import add_volunteer, override_turn, plan_rota, publish_rota
 from ..models import DutyGap, DutyTurn, Rota, Volunteer
 from ..permissions import can_manage_duty, visible_rota
-from ..schemas import OverrideIn, PlanIn, RotaOut, RotaSummaryOut, TurnOut, VolunteerIn, VolunteerOut
+from ..schemas import (
+    OverrideIn,
+    PlanIn,
+    RotaOut,
+    RotaSummaryOut,
+    TurnOut,
+    VolunteerIn,
+    VolunteerOut,
+)
 
 router = Router()
 

@@ -16,9 +16,9 @@ from tongxin.community.models import Organisation
 from tongxin.core.api import error_responses
 from tongxin.core.errors import ActionError
 
-from ..actions.swaps import answer_swap, ask_swap, can_view_duty_statistics, decide_swap, withdraw_swap
+from ..actions.swaps import answer_swap, ask_swap, decide_swap, withdraw_swap
 from ..models import DutyTurn, SwapRequest
-from ..permissions import can_view_swap, visible_rota
+from ..permissions import can_view_duty_statistics, can_view_swap, visible_rota
 from ..statistics import DutyStatistics, duty_statistics
 
 router = Router()

@@ -24,10 +24,15 @@ from tongxin.community.models import Organisation
 from tongxin.core.errors import ActionError
 
 from ..actions.diary import MAX_DIARY_TEXT, readable_turn, week_days, write_diary
-from ..actions.handover import MAX_HANDOVER_NOTES, carried_over, handover_for, readable_team, write_handover
+from ..actions.handover import MAX_HANDOVER_NOTES, carried_over, handover_for, write_handover
 from ..actions.tasks import MAX_TASK_PROGRESS, MAX_TASK_TITLE, remove_task, set_task, update_task
 from ..models import DiaryEntry, Handover, RotaWeek, WeeklyTask
-from ..permissions import can_keep_team_record, can_write_diary, is_volunteer_themselves
+from ..permissions import (
+    can_keep_team_record,
+    can_write_diary,
+    is_volunteer_themselves,
+    visible_team,
+)
 
 # ---------------------------------------------------------------------------------------------
 # Forms: they parse; the actions decide.
@@ -126,7 +131,7 @@ def diary(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def tasks(request: HttpRequest, week_id: int, village_id: int) -> HttpResponse:
-    week, village = readable_team(request.user, week_id, village_id)
+    week, village = visible_team(request.user, week_id, village_id)
     keeps = can_keep_team_record(request.user, week, village)
     if request.method == "POST" and not keeps:
         raise PermissionDenied
@@ -150,7 +155,7 @@ def tasks(request: HttpRequest, week_id: int, village_id: int) -> HttpResponse:
 def task_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """The task's own form; the list's short forms (progress, done, remove) post here too."""
     task = get_object_or_404(WeeklyTask.objects.select_related("week", "village"), pk=pk)
-    week, village = readable_team(request.user, task.week_id, task.village_id)
+    week, village = visible_team(request.user, task.week_id, task.village_id)
     if not can_keep_team_record(request.user, week, village):
         raise PermissionDenied
     task.week = week
@@ -185,7 +190,7 @@ def task_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def handover(request: HttpRequest, week_id: int, village_id: int) -> HttpResponse:
-    week, village = readable_team(request.user, week_id, village_id)
+    week, village = visible_team(request.user, week_id, village_id)
     keeps = can_keep_team_record(request.user, week, village)
     if request.method == "POST" and not keeps:
         raise PermissionDenied

@@ -34,11 +34,10 @@ from ..actions.meetings import (
     record_follow_up,
     visible_meeting,
     visible_problem,
-    visible_team,
 )
 from ..actions.rota import villages_of
 from ..models import MeetingProblem, MorningMeeting, RotaWeek
-from ..permissions import can_keep_team_record, can_view_team_record, turns_of
+from ..permissions import can_keep_team_record, can_view_team_record, turns_of, visible_team
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 EXTRA_PROBLEM_ROWS = 3

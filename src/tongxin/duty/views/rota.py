@@ -18,10 +18,10 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.urls import path
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tongxin.community.models import Level, Organisation, Person, kinds_at_level
@@ -43,11 +43,21 @@ from ..actions.rota import (
     update_volunteer,
     villages_of,
 )
-from ..actions.swaps import can_view_duty_statistics
-from ..models import DutyGap, DutyTurn, Rota, RotaStatus, RotaWeek, SwapRequest, SwapStatus, Unavailability, Volunteer
+from ..models import (
+    DutyGap,
+    DutyTurn,
+    Rota,
+    RotaStatus,
+    RotaWeek,
+    SwapRequest,
+    SwapStatus,
+    Unavailability,
+    Volunteer,
+)
 from ..permissions import (
     can_edit_availability,
     can_manage_duty,
+    can_view_duty_statistics,
     is_volunteer_themselves,
     person_of,
     rotas_visible_to,

@@ -26,14 +26,21 @@ from ..actions.swaps import (
     MAX_REASON,
     answer_swap,
     ask_swap,
-    can_view_duty_statistics,
-    can_withdraw_swap,
     decide_swap,
     swap_choices,
     withdraw_swap,
 )
 from ..models import DutyTurn, SwapRequest, SwapStatus
-from ..permissions import can_answer_swap, can_ask_swap, can_decide_swap, can_manage_duty, can_view_rota, can_view_swap
+from ..permissions import (
+    can_answer_swap,
+    can_ask_swap,
+    can_decide_swap,
+    can_manage_duty,
+    can_view_duty_statistics,
+    can_view_rota,
+    can_view_swap,
+    can_withdraw_swap,
+)
 from ..statistics import DutyStatistics, duty_statistics
 
 QUEUE_PAGE_SIZE = 50
