@@ -73,7 +73,8 @@ def test_the_team_page_shows_the_team_the_meetings_and_the_ledger(client, servin
     names = sorted(turn.volunteer.person.name for turn in serving.team("东村"))
     troubleshooter = serving.troubleshooter.volunteer.person.name
     assert f"Duty team of East Village Week 1: {day(serving.week.start)} to {day(serving.week.end)}" in text
-    assert f"The team {names[0]} {names[1]} {names[2]} {troubleshooter} troubleshooter" in text
+    assert f"The team {names[0]} Diary {names[1]} Diary {names[2]} Diary {troubleshooter} troubleshooter" in text
+    assert "This week's tasks Handover The week's public bulletin Morning meetings" in text
     assert "Problems heard this week 2 Carried over 0 Answered 0 Still open 2" in text
     assert f"{day(today)} 村委会议室 12 villagers came Officials present: 李书记 2 problems raised" in text
     assert (
