@@ -9,6 +9,7 @@ import pytest
 
 from tests.duty.conftest import MONDAY, fill_pool, violations
 from tests.helpers import admin_of, organisation, page_text, sign_in
+from tongxin.community.models import Organisation
 from tongxin.core.models import AuditEvent
 from tongxin.duty.actions.rota import candidates_for, plan_rota, publish_rota, set_unavailable
 from tongxin.duty.models import DutyGap, DutyTurn, Rota, RotaStatus, Unavailability, Volunteer
@@ -288,3 +289,28 @@ def test_the_lists_cost_the_same_however_long(client, town, django_assert_max_nu
         assert client.get(f"/organisations/{town.town.pk}/duty/rotas/").status_code == 200
     with django_assert_max_num_queries(12):
         assert client.get(f"/duty/volunteers/{town.volunteer('vol05').pk}/").status_code == 200
+
+
+def test_the_admin_finds_a_person_to_add_by_name_or_phone(client, town):
+    from tongxin.community.actions import add_person
+
+    newcomer = add_person(actor=town.admin, name="李大伯", gender="male", home=town.village("西村"), birth_year=1955)
+    newcomer.phone = "13800001111"
+    newcomer.save(update_fields=["phone"])
+    add_person(actor=town.other_admin, name="李二伯", gender="male", home=Organisation.objects.get(name="远山村"), birth_year=1956)
+    sign_in(client, town.admin)
+    url = f"/organisations/{town.town.pk}/duty/"
+
+    untouched = client.get(url, headers=EN).content.decode()
+    assert '<option value="" selected>Search for them first</option>' in untouched
+    assert "李大伯" not in untouched
+    for search in ("李", "13800001111"):
+        found = client.get(url, {"person": search}, headers=EN).content.decode()
+        assert "Found: 1" in found
+        assert f'<option value="{newcomer.pk}">李大伯 · West Village</option>' in found
+        assert "李二伯" not in found  # another town's villager
+    assert "Found: 0" in client.get(url, {"person": "志愿者001"}, headers=EN).content.decode()  # in the pool already
+
+    response = client.post(f"{url}?person=李", {"person": newcomer.pk, "joined_on": "2026-11-01"}, headers=EN)
+    assert response.status_code == 302
+    assert Volunteer.objects.get(person=newcomer).home_village == town.village("西村")

@@ -66,6 +66,7 @@ from ..permissions import (
 from ..rota import MAX_WEEKS
 
 POOL_PAGE_SIZE = 50
+PERSON_MATCHES = 50  # people offered to add to the pool for one search
 # Places with villages below them: their pages show the duty rota.
 ROTA_PLACE_KINDS = {*kinds_at_level(Level.TOWN), *kinds_at_level(Level.CITY)}
 VILLAGE_KINDS = set(kinds_at_level(Level.VILLAGE))
@@ -115,11 +116,11 @@ class AddVolunteerForm(VolunteerForm):
 
     field_order = ["person", "home_village", "experienced", "preferences", "joined_on"]
 
-    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, organisation: Organisation, search: str = "", **kwargs: Any) -> None:
         super().__init__(*args, organisation=organisation, **kwargs)
         in_pool = Volunteer.objects.of(organisation).active().values("person_id")
         # People who live in the organisation's area or sit in one of its bodies, not yet in the pool.
-        self.fields["person"].queryset = (
+        candidates = (
             Person.objects.filter(
                 Q(home__path__startswith=organisation.path)
                 | Q(memberships__organisation__path__startswith=organisation.path, memberships__end_date__isnull=True)
@@ -129,6 +130,13 @@ class AddVolunteerForm(VolunteerForm):
             .distinct()
             .order_by("name", "pk")
         )
+        field = self.fields["person"]
+        field.queryset = candidates  # what a choice is checked against
+        # A town has tens of thousands of people: the list offers only those found by the search.
+        found = list(candidates.filter(Q(name__contains=search) | Q(phone=search))[:PERSON_MATCHES]) if search else []
+        field.widget.choices = [("", _("Found: %(count)d") % {"count": len(found)} if search else _("Search for them first"))] + [
+            (person.pk, field.label_from_instance(person)) for person in found
+        ]
 
 
 class DayForm(forms.Form):
@@ -176,7 +184,8 @@ def _managed_organisation(request: HttpRequest, organisation_id: int) -> Organis
 @require_http_methods(["GET", "POST"])
 def pool(request: HttpRequest, organisation_id: int) -> HttpResponse:
     organisation = _managed_organisation(request, organisation_id)
-    form = AddVolunteerForm(request.POST or None, organisation=organisation)
+    search = request.GET.get("person", "").strip()[:100]
+    form = AddVolunteerForm(request.POST or None, organisation=organisation, search=search)
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -206,6 +215,7 @@ def pool(request: HttpRequest, organisation_id: int) -> HttpResponse:
     villages = villages_of(organisation)
     context = {
         "organisation": organisation, "page": page, "form": form, "counts": counts, "villages": len(villages),
+        "search": search,
         "rotas": list(Rota.objects.of(organisation).order_by("-start", "-pk")[:5]),
     }
     return render(request, "duty/pool.html", context)
