@@ -190,7 +190,12 @@ def test_empty_upload_is_not_an_image():
     assert rejected.value.reason == "not_an_image"
 
 
-def test_truncated_jpeg_is_not_an_image():
+@pytest.mark.parametrize("after_a_poster", [False, True], ids=["alone", "after-a-duty-poster"])
+def test_truncated_jpeg_is_not_an_image(after_a_poster):
+    if after_a_poster:  # WeasyPrint, once imported, would let Pillow accept truncated images
+        from tongxin.duty.views.bulletin import one_page_pdf
+
+        one_page_pdf(lambda _lines: "<p>海报</p>")
     upload = encode(Image.effect_noise((200, 200), 64).convert("RGB"), "JPEG")
 
     with pytest.raises(PhotoRejected) as rejected:

@@ -130,7 +130,12 @@ def one_page_pdf(poster_html: Callable[[dict[str, int]], str]) -> bytes:
     to this server while it answers could wait on itself.
     """
     # Imported here: WeasyPrint loads pango and fontconfig, which no other page needs.
+    from PIL import ImageFile
     from weasyprint import HTML
+
+    # Importing WeasyPrint tells Pillow, for the whole process, to accept truncated images;
+    # the poster has none, and residents' photo uploads must still refuse them.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
 
     laid_out: dict[int, Any] = {}
 
