@@ -22,7 +22,8 @@ from tongxin.core.i18n import join_list
 from tongxin.feedback.models import Status
 
 from .ledger import LedgerLine, team_ledger
-from .models import DutyTurn, MorningMeeting, RotaStatus, RotaWeek, WeeklyTask
+from .models import MorningMeeting, RotaStatus, RotaWeek, WeeklyTask
+from .permissions import team_of
 
 VILLAGE_KINDS = frozenset(kinds_at_level(Level.VILLAGE))
 EARLIEST, LATEST = datetime.date(1900, 1, 1), datetime.date(9000, 12, 31)
@@ -161,8 +162,7 @@ def weekly_bulletin(village: Organisation, day: datetime.date) -> Bulletin | Non
 
 def team(week: RotaWeek, village: Organisation) -> Team:
     """The village's volunteers of the week and the week's troubleshooters, by name."""
-    turns = DutyTurn.objects.filter(week=week).select_related("volunteer__person").order_by("pk")
-    members = [turn for turn in turns if turn.village_id in (village.pk, None)]
+    members = list(team_of(week, village).select_related("volunteer__person").order_by("pk"))
     return Team(
         week=week,
         names=[turn.volunteer.person.display_name for turn in members if turn.village_id is not None],
