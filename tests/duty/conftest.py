@@ -112,6 +112,18 @@ class Serving:
     def troubleshooter(self) -> DutyTurn:
         return DutyTurn.objects.select_related("volunteer__person__user").get(week=self.week, village__isnull=True)
 
+    def stranger(self, village_name: str) -> Any:
+        """The account of a volunteer on another village's team this week who serves
+        `village_name`'s team in no week of the rota (later teams read a village's record)."""
+        village = self.town.village(village_name)
+        serving_there = DutyTurn.objects.filter(week__rota=self.rota, village=village).values("volunteer_id")
+        turn = (
+            DutyTurn.objects.filter(week=self.week, village__isnull=False).exclude(village=village)
+            .exclude(volunteer_id__in=serving_there).select_related("volunteer__person__user").order_by("pk").first()
+        )
+        assert turn is not None, f"everyone on duty this week serves {village_name} some week"
+        return turn.volunteer.person.user
+
     def week_number(self, number: int) -> RotaWeek:
         return self.rota.rota_weeks.get(number=number)
 

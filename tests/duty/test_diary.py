@@ -153,7 +153,7 @@ def test_outsiders_neither_read_nor_write_a_diary_and_nothing_changes(client, se
     if who == "resident":
         sign_in(client, serving.town.resident.user)
     elif who == "other_village":
-        sign_in(client, serving.team("西村")[0].volunteer.person.user)
+        sign_in(client, serving.stranger("东村"))
     elif who == "other_admin":
         sign_in(client, serving.town.other_admin)
     before = _rows()

@@ -157,7 +157,7 @@ def test_a_second_meeting_the_same_day_is_a_409(client, serving):
 def test_outsiders_find_nothing_and_nothing_changes(client, serving, who):
     town = serving.town
     meeting = log(serving, problems=[roads()])
-    sign_in(client, {"resident": town.resident.user, "west_team": member(serving, "西村"), "other_admin": town.other_admin}[who])
+    sign_in(client, {"resident": town.resident.user, "west_team": serving.stranger("东村"), "other_admin": town.other_admin}[who])
     before = rows()
     today = timezone.localdate().isoformat()
     assert client.get(ledger_url(serving)).status_code == 404

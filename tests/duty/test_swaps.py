@@ -21,12 +21,19 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 
-from tests.duty.conftest import violations
+from tests.duty.conftest import Serving, person_with_account, this_monday, violations
 from tests.helpers import page_text, sign_in
 from tongxin.community.models import RoleGrant, StaffRole
 from tongxin.core.errors import ActionError
 from tongxin.core.models import AuditEvent, Notification
-from tongxin.duty.actions.rota import override_turn, plan_rota, publish_rota, set_unavailable
+from tongxin.duty.actions.rota import (
+    add_volunteer,
+    discard_rota,
+    override_turn,
+    plan_rota,
+    publish_rota,
+    set_unavailable,
+)
 from tongxin.duty.actions.swaps import (
     answer_swap,
     ask_swap,
@@ -105,6 +112,27 @@ def find_cast(rota) -> Cast:
             }
             return Cast(asker, others[0], teammates[0], neighbours[0], locals_[0], same_week[0], week(1)[0], allowed, turns, weeks_of)
     raise AssertionError("no cast in this rota")
+
+
+@pytest.fixture
+def serving(town) -> Serving:
+    """The conftest's rota (three weeks from this Monday), planned until its layout holds every
+    scene of these tests: the planner's fair draw follows the volunteers' ids, which PostgreSQL
+    does not reuse from one test to the next, so a layout may lack one. Each new try adds a
+    volunteer to the pool, which changes the draw."""
+    for attempt in range(1, 11):
+        rota = plan_rota(actor=town.admin, organisation=town.town, start=this_monday(), weeks=3, team_size=3, troubleshooters=1)
+        try:
+            find_cast(rota)
+        except AssertionError:
+            discard_rota(actor=town.admin, rota=rota)
+            person = person_with_account(f"候补{attempt:02d}", f"extra{attempt:02d}", town.villages[attempt % 3])
+            add_volunteer(actor=town.admin, organisation=town.town, person=person, joined_on=datetime.date(2026, 1, 1))
+            continue
+        publish_rota(actor=town.admin, rota=rota)
+        rota.refresh_from_db()
+        return Serving(town=town, rota=rota, week=rota.rota_weeks.get(number=1))
+    raise AssertionError("ten pools planned, and none has every scene of the swap tests")
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from tests.duty.conftest import violations
-from tests.duty.test_swaps import Cast, account, day, find_cast, name, state
+from tests.duty.test_swaps import Cast, account, day, find_cast, name, serving, state  # noqa: F401  (serving: fixture)
 from tests.helpers import admin_of, sign_in
 from tongxin.community.models import StaffRole
 from tongxin.duty.actions.rota import set_unavailable

@@ -272,7 +272,7 @@ def test_outsiders_find_no_team_record_and_nothing_changes(client, serving, who)
     meeting = log(serving, problems=[roads()])
     problem = meeting.problems.get()
     if who != "anonymous":
-        sign_in(client, {"resident": town.resident.user, "west_team": member(serving, "西村"), "other_admin": town.other_admin}[who])
+        sign_in(client, {"resident": town.resident.user, "west_team": serving.stranger("东村"), "other_admin": town.other_admin}[who])
     before = rows()
     assert client.get(team_url(serving)).status_code == 404
     assert client.get(f"{team_url(serving)}meetings/new/").status_code == 404

@@ -142,7 +142,7 @@ def test_outsiders_neither_see_nor_change_the_tasks(client, serving, who):
     if who == "resident":
         sign_in(client, serving.town.resident.user)
     elif who == "other_village":
-        sign_in(client, serving.team("西村")[0].volunteer.person.user)
+        sign_in(client, serving.stranger("东村"))
     elif who == "other_admin":
         sign_in(client, serving.town.other_admin)
     before = _rows()
