@@ -328,3 +328,25 @@ def test_a_draft_can_be_thrown_away(town):
     discard_rota(actor=town.admin, rota=rota)
     assert (Rota.objects.count(), DutyTurn.objects.count()) == (0, 0)
     assert AuditEvent.objects.filter(verb="duty.rota.discard").count() == 1
+
+
+# Between two rotas ---------------------------------------------------------------------------
+
+
+def test_nobody_serves_the_last_week_of_one_rota_and_the_first_of_the_next(town):
+    first = plan_rota(actor=town.admin, organisation=town.town, start=MONDAY, weeks=2)
+    publish_rota(actor=town.admin, rota=first)
+    last_week = set(DutyTurn.objects.filter(week__rota=first, week__number=2).values_list("volunteer_id", flat=True))
+    assert len(last_week) == 10
+
+    following = plan_rota(actor=town.admin, organisation=town.town, start=MONDAY + datetime.timedelta(weeks=2), weeks=2)
+    first_week = following.rota_weeks.get(number=1)
+    assert not last_week & set(DutyTurn.objects.filter(week=first_week).values_list("volunteer_id", flat=True))
+    assert not last_week & {candidate.volunteer.pk for candidate in candidates_for(following, first_week, None)}
+
+    rested = Volunteer.objects.select_related("person").get(pk=min(last_week))
+    turn = DutyTurn.objects.filter(week=first_week, village__isnull=False).exclude(volunteer__home_village=rested.home_village).first()
+    with translation.override("en"), pytest.raises(ActionError) as refused:
+        override_turn(actor=town.admin, turn=turn, volunteer=rested)
+    assert refused.value.message == f"{rested.person.name} serves in the week before or after: nobody serves two weeks running."
+    assert DutyTurn.objects.get(pk=turn.pk).volunteer_id == turn.volunteer_id

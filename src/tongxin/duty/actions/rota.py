@@ -16,7 +16,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -226,6 +226,12 @@ def plan_rota(
         "volunteer_id", "date"
     ):
         unavailable[volunteer_id].add(day)
+    # Whoever serves the week before `start` in a published rota rests in the first week.
+    resting = DutyTurn.objects.filter(
+        volunteer__in=pool, week__rota__status=RotaStatus.PUBLISHED, week__start=start - datetime.timedelta(days=7)
+    ).values_list("volunteer_id", flat=True)
+    for volunteer_id in resting:
+        unavailable[volunteer_id].update(start + datetime.timedelta(days=n) for n in range(7))
     served_before = set(
         DutyTurn.objects.filter(volunteer__in=pool, week__rota__status=RotaStatus.PUBLISHED, week__start__lt=start)
         .values_list("volunteer_id", flat=True)
@@ -443,19 +449,25 @@ def refusal_for(rota: Rota, week: RotaWeek, village: Organisation | None, volunt
     day = Unavailability.objects.filter(volunteer=volunteer, date__range=(week.start, week.end)).order_by("date").first()
     if day is not None:
         return _("%(name)s is unavailable on %(day)s, in that week.") % {"name": name, "day": _day(day.date)}
-    numbers = set(
-        DutyTurn.objects.filter(volunteer=volunteer, week__rota=rota, week__number__range=(week.number - 1, week.number + 1))
-        .values_list("week__number", flat=True)
-    )
-    if week.number in numbers:
+    starts = set(turns_near(rota, week).filter(volunteer=volunteer).values_list("week__start", flat=True))
+    if week.start in starts:
         return _("%(name)s already serves in that week.") % {"name": name}
-    if numbers:
+    if starts:
         return _("%(name)s serves in the week before or after: nobody serves two weeks running.") % {"name": name}
     if rota.avoid_home_village and village is not None and volunteer.home_village_id == village.pk:
         return _("%(name)s lives in %(village)s, and this rota keeps volunteers off their home village's team.") % {
             "name": name, "village": village.display_name,
         }
     return ""
+
+
+def turns_near(rota: Rota, week: RotaWeek) -> QuerySet[DutyTurn]:
+    """Turns in `week` and the weeks either side: of this rota, and of the organisation's
+    published rotas (the last week of the rota before is the week before this one's first)."""
+    return DutyTurn.objects.filter(
+        Q(week__rota=rota) | Q(week__rota__organisation=rota.organisation_id, week__rota__status=RotaStatus.PUBLISHED),
+        week__start__range=(week.start - datetime.timedelta(days=7), week.start + datetime.timedelta(days=7)),
+    )
 
 
 @dataclass(frozen=True)
@@ -467,7 +479,7 @@ class Candidate:
 def candidates_for(rota: Rota, week: RotaWeek, village: Organisation | None) -> list[Candidate]:
     """Everyone in the pool who may take a seat of `week`, fewest turns in the rota first:
     four queries whatever the size of the pool."""
-    busy = DutyTurn.objects.filter(week__rota=rota, week__number__range=(week.number - 1, week.number + 1)).values("volunteer_id")
+    busy = turns_near(rota, week).values("volunteer_id")
     away = Unavailability.objects.filter(date__range=(week.start, week.end)).values("volunteer_id")
     pool = (
         Volunteer.objects.of(rota.organisation).active()
