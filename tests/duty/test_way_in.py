@@ -56,3 +56,19 @@ def test_a_village_page_links_to_its_bulletin(client, serving: Serving):
 def test_a_village_without_a_published_rota_shows_no_bulletin(client, town):
     response = client.get(town.village("西村").get_absolute_url(), headers=EN)
     assert "duty bulletin" not in page_text(response)
+
+
+def test_both_volunteers_see_a_swap_under_way_on_their_duty_weeks(client, serving: Serving):
+    from tongxin.duty.actions.swaps import ask_swap, swap_choices
+
+    asker, other = next(
+        (turn, choices[0].turn)
+        for turn in DutyTurn.objects.filter(week__number=2, village__isnull=False).select_related("volunteer__person__user")
+        if (choices := swap_choices(turn))
+    )
+    swap = ask_swap(actor=asker.volunteer.person.user, turn=asker, other_turn=other)
+    for user in (asker.volunteer.person.user, other.volunteer.person.user):
+        sign_in(client, user)
+        response = client.get("/duty/me/", headers=EN)
+        assert "Swaps under way Asked" in page_text(response)
+        assert f'href="/duty/swaps/{swap.pk}/"' in response.content.decode()

@@ -44,6 +44,7 @@ from ..actions.rota import (
     villages_of,
 )
 from ..models import (
+    OPEN_SWAP_STATUSES,
     DutyGap,
     DutyTurn,
     Rota,
@@ -336,6 +337,13 @@ def my_turns(request: HttpRequest) -> HttpResponse:
         "past": [turn for turn in turns if turn.week.end < today][::-1],
         "today": today,
         "on_duty": any(turn.week.start <= today <= turn.week.end for turn in turns),
+        "swaps": list(
+            SwapRequest.objects.filter(Q(turn__volunteer__in=volunteers) | Q(other_turn__volunteer__in=volunteers))
+            .filter(status__in=OPEN_SWAP_STATUSES)
+            .select_related("turn__week", "turn__village", "turn__volunteer__person",
+                            "other_turn__week", "other_turn__village", "other_turn__volunteer__person")
+            .order_by("-requested_at", "-pk")
+        ),
     }
     return render(request, "duty/mine.html", context)
 
