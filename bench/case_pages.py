@@ -218,6 +218,43 @@ def report(
     return "\n".join(lines)
 
 
+def serve_and_measure(env: dict[str, str], data_dir: Path, options: argparse.Namespace, chosen: list[dict]) -> tuple[list, list]:
+    """Serve the site plus /bench/bare/ with gunicorn, measure each scenario `--only` picks and the
+    bare view again at the end, then stop it and drop the database unless it is kept. The
+    results and the load averages before and after."""
+    # `tongxin serve` keeps the settings module it is given.
+    server_env = {
+        **env,
+        "DJANGO_SETTINGS_MODULE": "bench_settings",
+        "PYTHONPATH": ":".join(filter(None, [str(BENCH), env.get("PYTHONPATH", "")])),
+    }
+    base = f"http://127.0.0.1:{free_port()}"
+    server = subprocess.Popen(
+        [str(VENV_BIN / "tongxin"), "serve", "--bind", base.removeprefix("http://"), "--workers", str(options.workers)],
+        env=server_env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_until_serving(base, server)
+        results, loads = [], [load_average()]
+        for scenario in chosen:
+            if options.only not in scenario["name"] and scenario["name"] != BARE:
+                continue
+            print(f"Measuring: {scenario['name']}", file=sys.stderr)
+            results.append((scenario["name"], measure(base, scenario, options, data_dir)))
+        print(f"Measuring: {BARE}, again", file=sys.stderr)
+        bare = {"name": BARE, "paths": ["/bench/bare/"]}
+        results.append((f"{BARE}, again at the end", measure(base, bare, options, data_dir)))
+        loads.append(load_average())
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+        if not (options.keep_database or options.reuse_database):
+            drop_database(options.database)
+    return results, loads
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -249,45 +286,7 @@ def main() -> None:
         ids = prepare_database(options, env)
         tongxin("collectstatic", "--no-input", env=env)
         sessions = sign_in(env, ids["handlers"])
-        # The site plus /bench/bare/: `tongxin serve` keeps the settings module it is given.
-        server_env = {
-            **env,
-            "DJANGO_SETTINGS_MODULE": "bench_settings",
-            "PYTHONPATH": ":".join(filter(None, [str(BENCH), env.get("PYTHONPATH", "")])),
-        }
-        base = f"http://127.0.0.1:{free_port()}"
-        server = subprocess.Popen(
-            [
-                str(VENV_BIN / "tongxin"),
-                "serve",
-                "--bind",
-                base.removeprefix("http://"),
-                "--workers",
-                str(options.workers),
-            ],
-            env=server_env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        try:
-            wait_until_serving(base, server)
-            results, loads = [], [load_average()]
-            for scenario in scenarios(ids, sessions):
-                if options.only not in scenario["name"] and scenario["name"] != BARE:
-                    continue
-                print(f"Measuring: {scenario['name']}", file=sys.stderr)
-                results.append((scenario["name"], measure(base, scenario, options, Path(data_dir))))
-            print(f"Measuring: {BARE}, again", file=sys.stderr)
-            bare = {"name": BARE, "paths": ["/bench/bare/"]}
-            results.append(
-                (f"{BARE}, again at the end", measure(base, bare, options, Path(data_dir)))
-            )
-            loads.append(load_average())
-        finally:
-            server.send_signal(signal.SIGTERM)
-            server.wait(timeout=30)
-            if not (options.keep_database or options.reuse_database):
-                drop_database(options.database)
+        results, loads = serve_and_measure(env, Path(data_dir), options, scenarios(ids, sessions))
 
     table = report(results, options, ids, loads)
     print(table)

@@ -14,7 +14,6 @@ them to bench/results/.
 
 import argparse
 import json
-import signal
 import subprocess
 import sys
 import tempfile
@@ -22,19 +21,15 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from case_pages import BARE, measure, ratio, sign_in
+from case_pages import BARE, ratio, serve_and_measure, sign_in
 from organisation_pages import (
     BENCH,
-    VENV_BIN,
     drop_database,
-    free_port,
-    load_average,
     production_environment,
     recreate_database,
     save_results,
     seed,
     tongxin,
-    wait_until_serving,
 )
 
 DEFAULT_DATABASE = "tongxin_bench_duty"
@@ -211,44 +206,7 @@ def main() -> None:
             raise
         tongxin("collectstatic", "--no-input", env=env)
         sessions = dict(zip(ids["admins"], sign_in(env, ids["admins"]), strict=True))
-        server_env = {
-            **env,
-            "DJANGO_SETTINGS_MODULE": "bench_settings",
-            "PYTHONPATH": ":".join(filter(None, [str(BENCH), env.get("PYTHONPATH", "")])),
-        }
-        base = f"http://127.0.0.1:{free_port()}"
-        server = subprocess.Popen(
-            [
-                str(VENV_BIN / "tongxin"),
-                "serve",
-                "--bind",
-                base.removeprefix("http://"),
-                "--workers",
-                str(options.workers),
-            ],
-            env=server_env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        try:
-            wait_until_serving(base, server)
-            results, loads = [], [load_average()]
-            for scenario in scenarios(ids, sessions):
-                if options.only not in scenario["name"] and scenario["name"] != BARE:
-                    continue
-                print(f"Measuring: {scenario['name']}", file=sys.stderr)
-                results.append((scenario["name"], measure(base, scenario, options, Path(data_dir))))
-            print(f"Measuring: {BARE}, again", file=sys.stderr)
-            bare = {"name": BARE, "paths": ["/bench/bare/"]}
-            results.append(
-                (f"{BARE}, again at the end", measure(base, bare, options, Path(data_dir)))
-            )
-            loads.append(load_average())
-        finally:
-            server.send_signal(signal.SIGTERM)
-            server.wait(timeout=30)
-            if not (options.keep_database or options.reuse_database):
-                drop_database(options.database)
+        results, loads = serve_and_measure(env, Path(data_dir), options, scenarios(ids, sessions))
 
     table = report(results, options, ids, loads)
     print(table)
