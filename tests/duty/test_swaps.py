@@ -355,6 +355,12 @@ def test_bad_asks_are_worded(serving, cast):
     assert (error.message, error.status) == (f"The week of {day(serving.week.start)} has started: its turns can no longer be swapped.", 409)
     assert refusal(lambda: ask(cast.teammate)).message == "You serve on the same team in that week: there is nothing to exchange."
     assert refusal(lambda: ask(cast.other, reason="长" * 2001)).message == "The reason is too long (at most 2000 characters)."
+    assert state(serving) == before
+    asked(cast)
+    error = refusal(lambda: ask(cast.same_week))
+    assert (error.message, error.status) == ("You have already asked to swap this turn: withdraw that request first.", 409)
+    assert SwapRequest.objects.count() == 1
+    before = state(serving)
     later = plan_rota(actor=town.admin, organisation=town.town, start=serving.rota.end + datetime.timedelta(days=1), weeks=2, team_size=3, troubleshooters=1)
     publish_rota(actor=town.admin, rota=later)
     elsewhere = DutyTurn.objects.filter(week__rota=later).exclude(volunteer=cast.asker.volunteer).first()
@@ -364,11 +370,6 @@ def test_bad_asks_are_worded(serving, cast):
         lambda: ask_swap(actor=account(mine_later), turn=mine_later, other_turn=mine_later)
     ).message == "Both turns are yours: choose a turn of another volunteer."
     assert state(serving)[:2] == before[:2]  # publishing the second rota granted roles and told its volunteers
-    before = state(serving)
-    asked(cast)
-    error = refusal(lambda: ask(cast.same_week))
-    assert (error.message, error.status) == ("You have already asked to swap this turn: withdraw that request first.", 409)
-    assert SwapRequest.objects.count() == 1
 
 
 def test_only_the_volunteer_asks_for_their_own_turn_to_come(serving, cast):
@@ -575,3 +576,20 @@ def test_the_pages_read_in_chinese(client, serving, cast):
     for url in (f"/duty/swaps/{swap.pk}/", f"/organisations/{serving.town.town.pk}/duty/swaps/", f"/organisations/{serving.town.town.pk}/duty/statistics/"):
         response = client.get(url, headers=zh)
         assert response.status_code == 200 and name(cast.asker) in page_text(response)
+
+
+def test_the_swap_rules_see_the_rota_before(town):
+    """Whoever serves a rota's last week may not be swapped into the next rota's first."""
+    from tests.duty.conftest import MONDAY
+    from tongxin.duty.actions.swaps import rota_facts, seat_refusal
+
+    before = plan_rota(actor=town.admin, organisation=town.town, start=MONDAY, weeks=2)
+    publish_rota(actor=town.admin, rota=before)
+    after = plan_rota(actor=town.admin, organisation=town.town, start=MONDAY + datetime.timedelta(weeks=2), weeks=2)
+    rested = DutyTurn.objects.select_related("volunteer__person").filter(week__rota=before, week__number=2).first().volunteer
+    seat = DutyTurn.objects.select_related("week", "village").filter(week__rota=after, week__number=1).exclude(
+        village=rested.home_village
+    ).first()
+    with translation.override("en"):
+        refusal = seat_refusal(after, rota_facts(after), rested, seat, ignoring=set())
+    assert refusal == f"{rested.person.name} serves in the week before or after: nobody serves two weeks running."

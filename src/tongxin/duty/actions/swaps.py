@@ -26,6 +26,7 @@ from ..models import (
     OPEN_SWAP_STATUSES,
     DutyTurn,
     Rota,
+    RotaStatus,
     SwapRequest,
     SwapStatus,
     Unavailability,
@@ -58,15 +59,27 @@ class RotaFacts:
 
 
 def rota_facts(rota: Rota, volunteer_ids: Iterable[int] | None = None) -> RotaFacts:
-    """Two queries, for the given volunteers (everyone in the rota's pool when None)."""
+    """Two queries, for the given volunteers (everyone in the rota's pool when None).
+
+    The turns are the rota's and, as `actions.rota.turns_near` reads them, those of the
+    organisation's published rotas from the week before it to the week after; each is numbered
+    by its week's place from the rota's start (0 the week before, `weeks + 1` the week after).
+    """
     facts = RotaFacts()
-    turns = DutyTurn.objects.filter(week__rota=rota)
+    turns = DutyTurn.objects.filter(
+        Q(week__rota=rota)
+        | Q(
+            week__rota__organisation=rota.organisation_id,
+            week__rota__status=RotaStatus.PUBLISHED,
+            week__start__range=(rota.start - datetime.timedelta(days=7), rota.end + datetime.timedelta(days=1)),
+        )
+    )
     days = Unavailability.objects.filter(volunteer__organisation_id=rota.organisation_id, date__range=(rota.start, rota.end))
     if volunteer_ids is not None:
         ids = list(volunteer_ids)
         turns, days = turns.filter(volunteer_id__in=ids), days.filter(volunteer_id__in=ids)
-    for pk, volunteer_id, number in turns.values_list("pk", "volunteer_id", "week__number"):
-        facts.weeks_of[volunteer_id][pk] = number
+    for pk, volunteer_id, start in turns.values_list("pk", "volunteer_id", "week__start"):
+        facts.weeks_of[volunteer_id][pk] = (start - rota.start).days // 7 + 1
     for volunteer_id, day in days.order_by("date").values_list("volunteer_id", "date"):
         facts.away[volunteer_id].append(day)
     return facts
